@@ -1,0 +1,24 @@
+export const PROTOCOL = '/fedmesh/peer-exchange/1.0.0'
+/** Peers in one message, sent or accepted. */
+export const DEFAULT_MAX_PEERS = 32
+/** Addresses per peer, sent or accepted. */
+export const DEFAULT_MAX_ADDRS_PER_PEER = 8
+/** Dial learnt peers only while this node has fewer connected peers than this. */
+export const DEFAULT_MIN_CONNECTIONS = 8
+/** Never dial learnt peers beyond this many connected peers. */
+export const DEFAULT_MAX_CONNECTIONS = 32
+/** Period of the background exchange (ms). */
+export const DEFAULT_INTERVAL = 60_000
+/** Peers exchanged with in each background round. */
+export const DEFAULT_FANOUT = 2
+/** Whole-exchange timeout (ms). */
+export const DEFAULT_TIMEOUT = 10_000
+/** Timeout of one dial to a learnt peer (ms). */
+export const DEFAULT_DIAL_TIMEOUT = 10_000
+/** Concurrent exchange streams per connection and direction. */
+export const DEFAULT_MAX_INBOUND_STREAMS = 2
+export const DEFAULT_MAX_OUTBOUND_STREAMS = 2
+/** Largest encoded multiaddr accepted (bytes). */
+export const MAX_ADDR_BYTES = 512
+/** Largest peer id string accepted. */
+export const MAX_PEER_ID_LENGTH = 128

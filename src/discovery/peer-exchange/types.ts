@@ -1,0 +1,91 @@
+import type { Random } from '../../util/pure/random.js'
+import type { AbortOptions, ComponentLogger, Connection, PeerDiscoveryEvents, PeerId, PeerInfo, PeerStore, StreamHandler, StreamHandlerOptions, Topology } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+export interface PeerExchangeInit {
+  /** @default '/fedmesh/peer-exchange/1.0.0' */
+  protocol?: string
+  /** Peers per message, sent or accepted (a longer list is malformed). @default 32 */
+  maxPeers?: number
+  /** Addresses per peer, sent or accepted. @default 8 */
+  maxAddrsPerPeer?: number
+  /** Dial learnt peers only while this node has fewer connected (or dialing) peers. @default 8 */
+  minConnections?: number
+  /** Never dial learnt peers beyond this many. @default 32 */
+  maxConnections?: number
+  /** Mean period of background exchanges in ms (±25 % jitter). @default 60000 */
+  interval?: number
+  /** Peers exchanged with per background round; 0 disables background rounds. @default 2 */
+  fanout?: number
+  /** Timeout of one exchange in ms. @default 10000 */
+  timeout?: number
+  /** Timeout of one dial to a learnt peer in ms. @default 10000 */
+  dialTimeout?: number
+  /** Stream limits per connection. @default 2 each */
+  maxInboundStreams?: number
+  maxOutboundStreams?: number
+  /**
+   * Decides which peers count as verified members: only they are shared, only to them is a list
+   * sent, and only their lists are acted on. Default: every connected peer.
+   */
+  isVerified?: (peerId: PeerId) => boolean | Promise<boolean>
+  /** Called for every peer learnt by exchange (as is the `peer:exchange` event). */
+  onPeer?: (info: ExchangePeerInfo) => void
+  /** Source of randomness for sampling and jitter (tests pass a seeded one). */
+  random?: Random
+}
+
+/** What the service needs from libp2p (a subset of libp2p's components). */
+export interface PeerExchangeComponents {
+  peerId: PeerId
+  peerStore: Pick<PeerStore, 'get'>
+  registrar: {
+    handle(protocol: string, handler: StreamHandler, options?: StreamHandlerOptions): Promise<void>
+    unhandle(protocol: string, options?: AbortOptions): Promise<void>
+    register(protocol: string, topology: Topology, options?: AbortOptions): Promise<string>
+    unregister(id: string): void
+  }
+  connectionManager: {
+    openConnection(target: PeerId | Multiaddr | Multiaddr[], options?: AbortOptions): Promise<Connection>
+    getConnections(peerId?: PeerId): Connection[]
+  }
+  logger: ComponentLogger
+}
+
+/** A peer learnt by exchange. */
+export interface ExchangePeerInfo extends PeerInfo {
+  discoveredBy: 'exchange'
+  /** The peer whose list named it. */
+  from: PeerId
+}
+
+export interface PeerExchangeEvents extends PeerDiscoveryEvents {
+  'peer:exchange': CustomEvent<ExchangePeerInfo>
+}
+
+export interface ExchangeResult {
+  /** Peers sent to and received from the remote. */
+  sent: number
+  received: number
+  /** Received peers this node was not connected to (emitted), and how many of them it dials. */
+  emitted: number
+  dialed: number
+}
+
+export interface PeerExchangeStats {
+  /** Exchanges this node started, and exchanges it served successfully. */
+  initiated: number
+  answered: number
+  /** Messages rejected as malformed (bad frame, bad protobuf, over the limits); each reset its stream. */
+  malformed: number
+  /** Exchanges failed for other reasons (timeouts, resets, protocol not supported). */
+  failed: number
+  /** Lists from peers `isVerified` rejected (ignored). */
+  unverifiedIgnored: number
+  peersSent: number
+  peersReceived: number
+  /** Peers emitted as `peer` / `peer:exchange` events. */
+  peersEmitted: number
+  dials: number
+  dialFailures: number
+}

@@ -1,0 +1,26 @@
+/**
+ * @packageDocumentation
+ *
+ * fedmesh: a peer-to-peer federation mesh on js-libp2p.
+ *
+ * @example
+ * ```ts
+ * import { createFederationNode } from 'fedmesh'
+ *
+ * const node = await createFederationNode({ dataDir: './data', listen: ['/ip4/127.0.0.1/tcp/0'] })
+ * await node.start()
+ * node.addEventListener('peer:connect', (evt) => { console.log('connected to', evt.detail.toString()) })
+ * await node.stop()
+ * ```
+ */
+import './util/polyfill.js'
+
+export { createFederationNode, DataDirInUseError } from './node/create-node.js'
+export { FederationNode, NodeStateError } from './node/federation-node.js'
+export type { FederationNodeEvents, NodeStatus, PeerStatus, PeerDiscoveryDetail } from './node/federation-node.js'
+export { ConfigError, parseNodeOptions, defaultDataDir } from './node/config.js'
+export type { FederationNodeOptions, ResolvedNodeOptions } from './node/config.js'
+export { GOSSIP_PRESETS } from './node/libp2p-options.js'
+export { newPreSharedKey, InvalidPreSharedKeyError } from './discovery/verification.js'
+export type { DiscoverySource } from './discovery/peer-directory.js'
+export { VERSION } from './node/version.js'

@@ -1,0 +1,227 @@
+/**
+ * The HTTP client API: a small router on node:http. Subsystems add routes with `route()`.
+ *
+ * Contracts:
+ * - Every error is JSON `{"error": "<ErrorName>", "message": "..."}` with a fitting status: 400
+ *   malformed request, 404 unknown route or absent key, 405 wrong method, 413 body too large, 500
+ *   internal (the message then says no more than that), 503 with `Retry-After` when not available now.
+ * - A handler error with a numeric `status` (see `ApiError`) keeps its name and status; any other
+ *   error is a 500 and is logged.
+ * - A body larger than `maxBodyBytes` is refused with 413 before it is read in full.
+ */
+import { createServer } from 'node:http'
+import type { Logger } from '@libp2p/interface'
+import type { IncomingMessage, Server, ServerResponse } from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
+
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+
+export class ApiError extends Error {
+  readonly status: number
+  readonly headers: Record<string, string>
+  constructor (name: string, status: number, message: string, headers: Record<string, string> = {}) {
+    super(message)
+    this.name = name
+    this.status = status
+    this.headers = headers
+  }
+}
+
+export const notFound = (message = 'not found'): ApiError => new ApiError('NotFound', 404, message)
+export const malformed = (message: string): ApiError => new ApiError('MalformedRequest', 400, message)
+
+export interface ApiRequest {
+  method: string
+  /** Decoded path, e.g. `/v1/kv/a/b`. */
+  path: string
+  /** Captured path parameters: `{name}` one segment, `{name*}` the rest of the path. */
+  params: Record<string, string>
+  query: URLSearchParams
+  headers: IncomingMessage['headers']
+  /** The body, at most `maxBodyBytes` (413 beyond). */
+  body(): Promise<Uint8Array>
+  /** The body parsed as JSON (400 when it is not). */
+  json(): Promise<unknown>
+  /** The raw request and response, for handlers that stream (server-sent events). */
+  raw: { req: IncomingMessage, res: ServerResponse }
+}
+
+export interface ApiResponse {
+  status?: number
+  headers?: Record<string, string>
+  /** Uint8Array and string are sent as is; anything else as JSON. */
+  body?: unknown
+  /** Set when the handler has written the response itself (streaming). */
+  streamed?: boolean
+}
+
+export type Handler = (req: ApiRequest) => Promise<ApiResponse> | ApiResponse
+
+interface Route {
+  method: string
+  pattern: string
+  segments: string[]
+  handler: Handler
+}
+
+export interface HttpApiInit {
+  host: string
+  port: number
+  log: Logger
+  maxBodyBytes?: number
+  onRequest?: (status: number) => void
+}
+
+export class HttpApi {
+  private readonly routes: Route[] = []
+  private server?: Server
+  private readonly init: HttpApiInit
+  private readonly maxBodyBytes: number
+  private readonly sockets = new Set<Socket>()
+
+  constructor (init: HttpApiInit) {
+    this.init = init
+    this.maxBodyBytes = init.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
+  }
+
+  route (method: string, pattern: string, handler: Handler): this {
+    this.routes.push({ method, pattern, segments: pattern.split('/').filter(Boolean), handler })
+    return this
+  }
+
+  /** `host:port` actually bound (the port is resolved when 0 was asked for). */
+  address (): { host: string, port: number } {
+    const a = this.server?.address() as AddressInfo | null | undefined
+    return { host: this.init.host, port: a?.port ?? this.init.port }
+  }
+
+  async start (): Promise<void> {
+    const server = createServer((req, res) => { void this.handle(req, res) })
+    server.on('connection', (s) => { this.sockets.add(s); s.on('close', () => this.sockets.delete(s)) })
+    server.keepAliveTimeout = 5_000
+    this.server = server
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(this.init.port, this.init.host, () => { server.off('error', reject); resolve() })
+    })
+    this.init.log('HTTP API listening on %s:%d', this.init.host, this.address().port)
+  }
+
+  async stop (): Promise<void> {
+    const server = this.server
+    if (server == null) return
+    this.server = undefined
+    const closed = new Promise<void>((resolve) => server.close(() => { resolve() }))
+    server.closeIdleConnections()
+    for (const s of this.sockets) s.destroy()
+    await closed
+  }
+
+  private match (method: string, path: string): { route?: Route, params: Record<string, string>, allowed: string[] } {
+    const parts = path.split('/').filter(Boolean)
+    const allowed: string[] = []
+    for (const route of this.routes) {
+      const params = matchSegments(route.segments, parts)
+      if (params == null) continue
+      if (route.method === method || (method === 'HEAD' && route.method === 'GET')) return { route, params, allowed }
+      allowed.push(route.method)
+    }
+    return { params: {}, allowed }
+  }
+
+  private async handle (req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let status = 500
+    try {
+      const url = new URL(req.url ?? '/', 'http://localhost')
+      let path: string
+      try {
+        path = decodeURIComponent(url.pathname)
+      } catch {
+        throw malformed('the path has an invalid percent-encoding')
+      }
+      const declared = Number(req.headers['content-length'] ?? 0)
+      if (Number.isFinite(declared) && declared > this.maxBodyBytes) {
+        throw new ApiError('BodyTooLarge', 413, `the body may have at most ${this.maxBodyBytes} bytes`, { Connection: 'close' })
+      }
+      const { route, params, allowed } = this.match(req.method ?? 'GET', url.pathname)
+      if (route == null) {
+        if (allowed.length > 0) throw new ApiError('MethodNotAllowed', 405, `${req.method ?? ''} is not allowed here; use ${allowed.join(', ')}`, { Allow: allowed.join(', ') })
+        throw notFound(`no route for ${req.method ?? ''} ${path}`)
+      }
+      const body = async (): Promise<Uint8Array> => readBody(req, this.maxBodyBytes)
+      const out = await route.handler({
+        method: req.method ?? 'GET',
+        path,
+        params,
+        query: url.searchParams,
+        headers: req.headers,
+        body,
+        json: async () => {
+          const bytes = await body()
+          try {
+            return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes))
+          } catch {
+            throw malformed('the body is not valid JSON')
+          }
+        },
+        raw: { req, res }
+      })
+      status = out.status ?? 200
+      if (out.streamed === true) return
+      send(res, status, out.headers ?? {}, out.body)
+    } catch (err) {
+      const e = err as Error & { status?: number, headers?: Record<string, string> }
+      if (typeof e.status === 'number') {
+        status = e.status
+        send(res, status, e.headers ?? {}, { error: e.name, message: e.message })
+      } else {
+        status = 500
+        this.init.log.error('HTTP %s %s failed - %e', req.method, req.url, err)
+        send(res, 500, {}, { error: 'InternalError', message: 'the request failed inside the node; see its log' })
+      }
+    } finally {
+      this.init.onRequest?.(status)
+    }
+  }
+}
+
+function matchSegments (pattern: string[], parts: string[]): Record<string, string> | undefined {
+  const params: Record<string, string> = {}
+  for (let i = 0; i < pattern.length; i++) {
+    const p = pattern[i] as string
+    if (p.startsWith('{') && p.endsWith('*}')) {
+      const rest = parts.slice(i)
+      if (rest.length === 0) return undefined
+      params[p.slice(1, -2)] = rest.map(s => decodeURIComponent(s)).join('/')
+      return params
+    }
+    const part = parts[i]
+    if (part == null) return undefined
+    if (p.startsWith('{') && p.endsWith('}')) params[p.slice(1, -1)] = decodeURIComponent(part)
+    else if (p !== part) return undefined
+  }
+  return parts.length === pattern.length ? params : undefined
+}
+
+async function readBody (req: IncomingMessage, limit: number): Promise<Uint8Array> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length
+    if (size > limit) {
+      req.resume()
+      throw new ApiError('BodyTooLarge', 413, `the body may have at most ${limit} bytes`, { Connection: 'close' })
+    }
+    chunks.push(chunk as Buffer)
+  }
+  return new Uint8Array(Buffer.concat(chunks))
+}
+
+function send (res: ServerResponse, status: number, headers: Record<string, string>, body: unknown): void {
+  if (res.headersSent) { res.end(); return }
+  let payload: Uint8Array | string
+  let type: string
+  if (body instanceof Uint8Array) { payload = body; type = 'application/octet-stream' } else if (typeof body === 'string') { payload = body; type = 'text/plain; charset=utf-8' } else if (body === undefined) { payload = ''; type = 'text/plain; charset=utf-8' } else { payload = JSON.stringify(body) + '\n'; type = 'application/json' }
+  res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(payload), ...headers })
+  res.end(payload)
+}

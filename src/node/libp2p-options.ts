@@ -1,0 +1,110 @@
+/**
+ * The libp2p composition of a federation node: TCP, Noise as the only encrypter, yamux, identify,
+ * ping, gossipsub tuned for local meshes, discovery services, Prometheus metrics, a LevelDB
+ * datastore. Every fedmesh subsystem is a service in `services`, so an app with its own libp2p node
+ * can add the same factories to its own configuration instead.
+ */
+import { bootstrap } from '@libp2p/bootstrap'
+import { gossipsub } from '@libp2p/gossipsub'
+import { identify } from '@libp2p/identify'
+import { mdns } from '@libp2p/mdns'
+import { noise } from '@libp2p/noise'
+import { ping } from '@libp2p/ping'
+import { prometheusMetrics } from '@libp2p/prometheus-metrics'
+import { tcp } from '@libp2p/tcp'
+import { yamux } from '@libp2p/yamux'
+import { multiaddr } from '@multiformats/multiaddr'
+import type { ResolvedNodeOptions } from './config.js'
+import type { Verification, RefusalReason } from '../discovery/verification.js'
+import type { PeerId, PrivateKey } from '@libp2p/interface'
+import type { Datastore } from 'interface-datastore'
+import type { Libp2pOptions, ServiceFactoryMap } from 'libp2p'
+import type { Registry } from 'prom-client'
+
+export const NODE_NAME = 'fedmesh'
+
+export interface Libp2pOptionsInput {
+  options: ResolvedNodeOptions
+  privateKey: PrivateKey
+  datastore: Datastore
+  registry: Registry
+  verification: Verification
+  version: string
+  onRefused(peer: PeerId, reason: RefusalReason): void
+}
+
+/** Gossipsub mesh parameters per preset (a fanout/interval setting in Serf's terms). */
+export const GOSSIP_PRESETS = {
+  small: { D: 4, Dlo: 2, Dhi: 6, Dlazy: 4, heartbeatInterval: 500, fanoutTTL: 30_000 },
+  large: { D: 8, Dlo: 6, Dhi: 12, Dlazy: 8, heartbeatInterval: 1_000, fanoutTTL: 60_000 }
+} as const
+
+function isLoopback (addr: string): boolean {
+  return addr.startsWith('/ip4/127.') || addr.startsWith('/ip6/::1/')
+}
+
+/**
+ * Announce only what other hosts can reach: loopback addresses are dropped unless the node
+ * listens on loopback alone.
+ */
+export function reachableAddresses<T extends { toString(): string }> (addrs: T[]): T[] {
+  const external = addrs.filter(a => !isLoopback(a.toString()))
+  return external.length > 0 ? external : addrs
+}
+
+export function buildLibp2pOptions (input: Libp2pOptionsInput): Libp2pOptions<Record<string, unknown>> {
+  const { options, verification } = input
+  const services: ServiceFactoryMap<Record<string, unknown>> = {
+    identify: identify({ protocolPrefix: 'ipfs' }),
+    ping: ping({ protocolPrefix: 'ipfs' }),
+    pubsub: gossipsub({
+      ...GOSSIP_PRESETS[options.gossipPreset],
+      // One host may run many nodes: colocation scoring would otherwise starve their meshes.
+      scoreParams: { IPColocationFactorWeight: 0 },
+      allowPublishToZeroTopicPeers: false,
+      emitSelf: false
+    })
+  }
+  if (options.mdns.enabled) {
+    services.mdns = mdns({ serviceTag: options.mdns.tag, interval: options.mdns.intervalMs })
+  }
+  if (options.bootstrap.length > 0) {
+    // Validated: every entry has a /p2p/ component.
+    services.bootstrap = bootstrap({ list: options.bootstrap.map(a => multiaddr(a).toString()), timeout: 0 })
+  }
+  const protector = verification.protector()
+  return {
+    privateKey: input.privateKey,
+    datastore: input.datastore,
+    nodeInfo: { name: NODE_NAME, version: input.version },
+    addresses: {
+      listen: options.listen,
+      announceFilter: reachableAddresses
+    },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    ...(protector != null ? { connectionProtector: protector } : {}),
+    connectionGater: {
+      // Loopback and private addresses are where local meshes live.
+      denyDialMultiaddr: () => false,
+      ...verification.gater(input.onRefused)
+    },
+    connectionManager: {
+      maxConnections: options.connections.max,
+      // A local mesh of many nodes on one host would hit the default of 5 per second per IP.
+      inboundConnectionThreshold: 1_000,
+      maxIncomingPendingConnections: 64,
+      dialTimeout: 10_000
+    },
+    connectionMonitor: { pingInterval: 5_000 },
+    metrics: prometheusMetrics({
+      registry: input.registry,
+      collectDefaultMetrics: true,
+      preserveExistingMetrics: true,
+      statfsLocation: options.dataDir
+    }),
+    services,
+    start: false
+  }
+}
