@@ -58,6 +58,7 @@ export async function createFederationNode (input: FederationNodeOptions = {}): 
         datastore,
         registry,
         verification,
+        peers,
         version: VERSION,
         onRefused: (peer, reason) => { onRefused(peer.toString(), reason) }
       }),

@@ -204,7 +204,7 @@ export class FederationNode extends TypedEventEmitter<FederationNodeEvents> {
       this.safeDispatchEvent('peer:disconnect', { detail: evt.detail })
     })
     const services = lp.services as Record<string, EventTarget | undefined>
-    for (const [name, source] of [['mdns', 'mdns'], ['bootstrap', 'bootstrap']] as const) {
+    for (const [name, source] of [['mdns', 'mdns'], ['bootstrap', 'bootstrap'], ['dns', 'dns'], ['exchange', 'exchange']] as const) {
       services[name]?.addEventListener('peer', (evt) => {
         this.onDiscovered((evt as CustomEvent<PeerInfo>).detail, source)
       })

@@ -14,7 +14,11 @@ import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { tcp } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
+import { bootstrapRedial } from '../discovery/bootstrap-redial.js'
+import { dnsDiscovery } from '../discovery/dns/index.js'
+import { peerExchange } from '../discovery/peer-exchange/index.js'
 import type { ResolvedNodeOptions } from './config.js'
+import type { PeerDirectory } from '../discovery/peer-directory.js'
 import type { Verification, RefusalReason } from '../discovery/verification.js'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 import type { Datastore } from 'interface-datastore'
@@ -29,6 +33,7 @@ export interface Libp2pOptionsInput {
   datastore: Datastore
   registry: Registry
   verification: Verification
+  peers: PeerDirectory
   version: string
   onRefused(peer: PeerId, reason: RefusalReason): void
 }
@@ -56,7 +61,8 @@ export function buildLibp2pOptions (input: Libp2pOptionsInput): Libp2pOptions<Re
   const { options, verification } = input
   const services: ServiceFactoryMap<Record<string, unknown>> = {
     identify: identify({ protocolPrefix: 'ipfs' }),
-    ping: ping({ protocolPrefix: 'ipfs' }),
+    // The connection monitor pings on the same protocol; room for it and for our own RTT probes.
+    ping: ping({ protocolPrefix: 'ipfs', maxInboundStreams: 8, maxOutboundStreams: 8 }),
     pubsub: gossipsub({
       ...GOSSIP_PRESETS[options.gossipPreset],
       // One host may run many nodes: colocation scoring would otherwise starve their meshes.
@@ -70,8 +76,19 @@ export function buildLibp2pOptions (input: Libp2pOptionsInput): Libp2pOptions<Re
   }
   if (options.bootstrap.length > 0) {
     // Validated: every entry has a /p2p/ component.
-    services.bootstrap = bootstrap({ list: options.bootstrap.map(a => multiaddr(a).toString()), timeout: 0 })
+    const list = options.bootstrap.map(a => multiaddr(a).toString())
+    services.bootstrap = bootstrap({ list, timeout: 0 })
+    services.bootstrapRedial = bootstrapRedial({ list })
   }
+  if (options.dnsSrv != null) {
+    services.dns = dnsDiscovery({ name: options.dnsSrv.name, ...(options.dnsSrv.server != null ? { server: options.dnsSrv.server } : {}) })
+  }
+  services.exchange = peerExchange({
+    minConnections: options.connections.min,
+    maxConnections: options.connections.max,
+    // Share and accept only peers this node has verified.
+    isVerified: (peer) => input.peers.isVerified(peer) && verification.isAllowed(peer)
+  })
   const protector = verification.protector()
   return {
     privateKey: input.privateKey,
