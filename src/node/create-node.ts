@@ -18,7 +18,9 @@ import { loadOrCreateIdentity } from './identity.js'
 import { buildLibp2pOptions } from './libp2p-options.js'
 import { createNodeMetrics } from './metrics.js'
 import { registerBaseRoutes } from './routes.js'
+import { SUBSYSTEMS } from './subsystems/index.js'
 import { VERSION } from './version.js'
+import type { SubsystemContext } from './subsystems/types.js'
 import type { FederationNodeOptions } from './config.js'
 
 export class DataDirInUseError extends Error {
@@ -49,21 +51,26 @@ export async function createFederationNode (input: FederationNodeOptions = {}): 
   const registry = new Registry()
   const peers = new PeerDirectory()
   let onRefused: (peer: string, reason: 'allowlist' | 'psk') => void = () => {}
+  const ctx: SubsystemContext = {
+    options,
+    peers,
+    verification,
+    isVerified: (peer) => verification.isAllowed(peer.toString()) && (!verification.configured || peers.isVerified(peer.toString()))
+  }
+  const base = buildLibp2pOptions({
+    options,
+    privateKey,
+    datastore,
+    registry,
+    verification,
+    peers,
+    version: VERSION,
+    onRefused: (peer, reason) => { onRefused(peer.toString(), reason) }
+  })
+  for (const subsystem of SUBSYSTEMS) Object.assign(base.services ?? {}, subsystem.services(ctx))
   let libp2p
   try {
-    libp2p = await createLibp2p({
-      ...buildLibp2pOptions({
-        options,
-        privateKey,
-        datastore,
-        registry,
-        verification,
-        peers,
-        version: VERSION,
-        onRefused: (peer, reason) => { onRefused(peer.toString(), reason) }
-      }),
-      logger
-    })
+    libp2p = await createLibp2p({ ...base, logger })
   } catch (err) {
     await datastore.close()
     throw err
@@ -74,7 +81,7 @@ export async function createFederationNode (input: FederationNodeOptions = {}): 
     log('refused a connection with %s: not on the %s', peer, reason)
   }
   const api = options.api
-  return new FederationNode({
+  const node = new FederationNode({
     libp2p,
     options,
     datastore,
@@ -92,7 +99,10 @@ export async function createFederationNode (input: FederationNodeOptions = {}): 
             onRequest: (status) => { metrics.httpRequests.increment({ [String(status)]: true }) }
           })
           registerBaseRoutes(http, node)
+          for (const subsystem of SUBSYSTEMS) subsystem.routes?.(http, node)
           return http
         }
   })
+  for (const subsystem of SUBSYSTEMS) subsystem.attach?.(node, ctx)
+  return node
 }
