@@ -85,7 +85,7 @@ export class FederationNode extends TypedEventEmitter<FederationNodeEvents> {
   private readonly statusSections = new Map<string, StatusSection>()
   private readonly createApi?: (node: FederationNode) => HttpApi
   private readonly timers = new Set<ReturnType<typeof setTimeout>>()
-  private state: 'new' | 'starting' | 'started' | 'stopping' | 'stopped' = 'new'
+  private lifecycle: 'new' | 'starting' | 'started' | 'stopping' | 'stopped' = 'new'
 
   constructor (init: FederationNodeInit) {
     super()
@@ -102,7 +102,7 @@ export class FederationNode extends TypedEventEmitter<FederationNodeEvents> {
   }
 
   get isStarted (): boolean {
-    return this.state === 'started'
+    return this.lifecycle === 'started'
   }
 
   /** Adds a section to `status()` (e.g. `raft`); later subsystems call this when they are composed. */
@@ -111,8 +111,8 @@ export class FederationNode extends TypedEventEmitter<FederationNodeEvents> {
   }
 
   async start (_options?: AbortOptions): Promise<void> {
-    if (this.state !== 'new') throw new NodeStateError(`cannot start a node that is ${this.state}`)
-    this.state = 'starting'
+    if (this.lifecycle !== 'new') throw new NodeStateError(`cannot start a node that is ${this.lifecycle}`)
+    this.lifecycle = 'starting'
     try {
       await this.libp2p.start()
       if (this.createApi != null) {
@@ -120,24 +120,24 @@ export class FederationNode extends TypedEventEmitter<FederationNodeEvents> {
         await this.api.start()
       }
     } catch (err) {
-      this.state = 'started'
+      this.lifecycle = 'started'
       await this.stop().catch(() => {})
       throw err
     }
-    this.state = 'started'
+    this.lifecycle = 'started'
     this.log('started %p listening on %s', this.peerId, this.libp2p.getMultiaddrs().map(String).join(', '))
     this.safeDispatchEvent('start', { detail: this })
   }
 
   async stop (_options?: AbortOptions): Promise<void> {
-    if (this.state === 'stopped' || this.state === 'stopping') return
-    this.state = 'stopping'
+    if (this.lifecycle === 'stopped' || this.lifecycle === 'stopping') return
+    this.lifecycle = 'stopping'
     for (const t of this.timers) clearTimeout(t)
     this.timers.clear()
     await this.api?.stop().catch(err => { this.log.error('stopping the HTTP API failed - %e', err) })
     await this.libp2p.stop()
     await this.datastore.close()
-    this.state = 'stopped'
+    this.lifecycle = 'stopped'
     this.log('stopped')
     this.safeDispatchEvent('stop', { detail: this })
   }
