@@ -135,8 +135,19 @@ export class FederationNode extends TypedEventEmitter<FederationNodeEvents> {
     for (const t of this.timers) clearTimeout(t)
     this.timers.clear()
     await this.api?.stop().catch(err => { this.log.error('stopping the HTTP API failed - %e', err) })
-    await this.libp2p.stop()
-    await this.datastore.close()
+    // libp2p 3 aborts dials still in its dial queue on stop and may leave that AbortError
+    // unhandled; while stopping (and briefly after), such rejections are logged, not fatal.
+    const onUnhandled = (reason: unknown): void => {
+      if ((reason as Error | undefined)?.name === 'AbortError') { this.log('ignored a dial aborted by stop'); return }
+      throw reason
+    }
+    process.on('unhandledRejection', onUnhandled)
+    try {
+      await this.libp2p.stop()
+      await this.datastore.close()
+    } finally {
+      setTimeout(() => { process.off('unhandledRejection', onUnhandled) }, 1_000).unref()
+    }
     this.lifecycle = 'stopped'
     this.log('stopped')
     this.safeDispatchEvent('stop', { detail: this })
