@@ -20,7 +20,8 @@ export interface VerificationInit {
   allow?: string[]
 }
 
-export type RefusalReason = 'allowlist' | 'psk'
+/** Peers with another pre-shared key fail in the handshake, which libp2p counts (dials_inbound_errors_total). */
+export type RefusalReason = 'allowlist'
 
 export interface Verification {
   readonly configured: boolean

@@ -11,6 +11,7 @@ import { createLibp2p } from 'libp2p'
 import { Registry } from 'prom-client'
 import { PeerDirectory } from '../discovery/peer-directory.js'
 import { createVerification, InvalidPreSharedKeyError } from '../discovery/verification.js'
+import type { RefusalReason } from '../discovery/verification.js'
 import { ConfigError, parseNodeOptions } from './config.js'
 import { FederationNode } from './federation-node.js'
 import { HttpApi } from './http-api.js'
@@ -50,7 +51,7 @@ export async function createFederationNode (input: FederationNodeOptions = {}): 
   const log = logger.forComponent('fedmesh:node')
   const registry = new Registry()
   const peers = new PeerDirectory()
-  let onRefused: (peer: string, reason: 'allowlist' | 'psk') => void = () => {}
+  let onRefused: (peer: string, reason: RefusalReason) => void = () => {}
   const ctx: SubsystemContext = {
     options,
     peers,

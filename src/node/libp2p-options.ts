@@ -118,7 +118,10 @@ export function buildLibp2pOptions (input: Libp2pOptionsInput): Libp2pOptions<Re
     metrics: prometheusMetrics({
       registry: input.registry,
       collectDefaultMetrics: true,
-      preserveExistingMetrics: true,
+      // @libp2p/prometheus-metrics keeps metric objects in one module-wide map; clearing it here
+      // gives each node in a process its own metric objects in its own registry (it also clears
+      // prom-client's global default registry, which fedmesh does not use).
+      preserveExistingMetrics: false,
       statfsLocation: options.dataDir
     }),
     services,

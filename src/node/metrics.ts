@@ -24,7 +24,7 @@ export function createNodeMetrics (registry: Registry, metrics: Metrics | undefi
     registry,
     peersConnected: metrics?.registerMetric('fedmesh_peers_connected', { help: 'Peers with at least one open connection' }) ?? noopMetric,
     discovered: metrics?.registerCounterGroup('fedmesh_peers_discovered_total', { label: 'source', help: 'Peer discoveries by source (mdns, bootstrap, dns, exchange)' }) ?? noopGroup,
-    refused: metrics?.registerCounterGroup('fedmesh_connections_refused_total', { label: 'reason', help: 'Connections refused by verification (allowlist, psk)' }) ?? noopGroup,
+    refused: metrics?.registerCounterGroup('fedmesh_connections_refused_total', { label: 'reason', help: 'Connections refused by the allowlist' }) ?? noopGroup,
     httpRequests: metrics?.registerCounterGroup('fedmesh_http_requests_total', { label: 'status', help: 'HTTP API requests by status code' }) ?? noopGroup,
     httpErrors: metrics?.registerCounter('fedmesh_http_internal_errors_total', { help: 'HTTP API requests that failed with an internal error' }) ?? noopMetric,
     render: async () => registry.metrics()
