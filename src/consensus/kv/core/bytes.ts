@@ -1,0 +1,120 @@
+/**
+ * A minimal canonical binary format: unsigned LEB128 varints (minimal length only, up to
+ * Number.MAX_SAFE_INTEGER), length-prefixed byte strings and well-formed UTF-8 strings. A reader
+ * rejects anything non-canonical, so every accepted input has exactly one encoding.
+ */
+
+const utf8Encoder = new TextEncoder()
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+
+/** True when `s` has no unpaired UTF-16 surrogate, so it survives a UTF-8 round trip unchanged. */
+export function isWellFormedString (s: string): boolean {
+  return !LONE_SURROGATE.test(s)
+}
+
+/** True for an integer in [0, Number.MAX_SAFE_INTEGER]. */
+export function isUint (n: unknown): n is number {
+  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0
+}
+
+export class ByteWriter {
+  private buf = new Uint8Array(64)
+  private length = 0
+
+  private reserve (extra: number): void {
+    if (this.length + extra <= this.buf.length) return
+    let size = this.buf.length * 2
+    while (size < this.length + extra) size *= 2
+    const next = new Uint8Array(size)
+    next.set(this.buf.subarray(0, this.length))
+    this.buf = next
+  }
+
+  byte (b: number): this {
+    this.reserve(1)
+    this.buf[this.length++] = b & 0xff
+    return this
+  }
+
+  /** `n` must satisfy `isUint`. */
+  uint (n: number): this {
+    this.reserve(8)
+    let rest = n
+    while (rest >= 0x80) {
+      this.buf[this.length++] = (rest % 0x80) | 0x80
+      rest = Math.floor(rest / 0x80)
+    }
+    this.buf[this.length++] = rest
+    return this
+  }
+
+  bytes (b: Uint8Array): this {
+    this.uint(b.length)
+    this.reserve(b.length)
+    this.buf.set(b, this.length)
+    this.length += b.length
+    return this
+  }
+
+  string (s: string): this {
+    return this.bytes(utf8Encoder.encode(s))
+  }
+
+  finish (): Uint8Array {
+    return this.buf.slice(0, this.length)
+  }
+}
+
+export class ByteReader {
+  private offset = 0
+
+  constructor (private readonly buf: Uint8Array, private readonly fail: (reason: string) => Error) {}
+
+  get remaining (): number {
+    return this.buf.length - this.offset
+  }
+
+  byte (): number {
+    if (this.offset >= this.buf.length) throw this.fail('unexpected end of input')
+    return this.buf[this.offset++] as number
+  }
+
+  uint (): number {
+    let value = 0
+    let scale = 1
+    for (let i = 0; ; i++) {
+      if (i >= 8) throw this.fail('varint too long')
+      const b = this.byte()
+      value += (b & 0x7f) * scale
+      if ((b & 0x80) === 0) {
+        if (b === 0 && i > 0) throw this.fail('non-minimal varint')
+        break
+      }
+      scale *= 0x80
+    }
+    if (!Number.isSafeInteger(value)) throw this.fail('varint above the safe integer range')
+    return value
+  }
+
+  bytes (): Uint8Array {
+    const n = this.uint()
+    if (n > this.remaining) throw this.fail('length prefix beyond end of input')
+    const out = this.buf.slice(this.offset, this.offset + n)
+    this.offset += n
+    return out
+  }
+
+  string (): string {
+    const raw = this.bytes()
+    try {
+      return utf8Decoder.decode(raw)
+    } catch {
+      throw this.fail('invalid UTF-8')
+    }
+  }
+
+  end (): void {
+    if (this.remaining !== 0) throw this.fail(`${this.remaining} trailing bytes`)
+  }
+}

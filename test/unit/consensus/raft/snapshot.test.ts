@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { CompactionError } from '../../../../src/consensus/core/index.js'
+import { TestCluster } from './helpers.js'
+
+describe('raft snapshots', () => {
+  it('asks for a snapshot past the threshold; compaction drops the log prefix', () => {
+    const c = new TestCluster(['a', 'b', 'c'], { snapshotThreshold: 5 })
+    c.campaign('a')
+    for (let i = 0; i < 6; i++) c.propose('a', `v${i}`)
+    const req = c.node('a').readies.find((r) => r.snapshotRequest !== undefined)?.snapshotRequest
+    assert.ok(req !== undefined)
+    assert.ok(req.index >= 5)
+    c.compact('a')
+    const s = c.core('a').status()
+    assert.equal(s.snapshotIndex, s.applied)
+    assert.equal(c.core('a').entries(1, 3), undefined)
+    assert.throws(() => c.core('a').compact(s.applied + 1, new Uint8Array()), CompactionError)
+  })
+
+  it('sends a snapshot to a follower behind the compacted log; it restores state and membership', () => {
+    const c = new TestCluster(['a', 'b', 'c'], { snapshotThreshold: 5 })
+    c.autoCompact = true
+    c.campaign('a')
+    c.isolate('c')
+    for (let i = 0; i < 12; i++) c.propose('a', `v${i}`)
+    assert.ok(c.core('a').status().snapshotIndex > 0)
+    c.heal()
+    c.tick(3, ['a', 'b', 'c'])
+    assert.ok(c.delivered.some((m) => m.type === 'snapshot' && m.to === 'c'))
+    assert.deepEqual(c.node('c').applied, c.node('a').applied)
+    assert.deepEqual(c.core('c').status().conf.voters, ['a', 'b', 'c'])
+    // c keeps replicating normally afterwards
+    c.propose('a', 'after')
+    assert.equal(c.node('c').applied.at(-1), 'after')
+    assert.equal(c.core('a').status().progress?.c?.state, 'replicate')
+  })
+
+  it('a node added after compaction starts from a snapshot', () => {
+    const c = new TestCluster(['a', 'b', 'c'], { snapshotThreshold: 4 })
+    c.autoCompact = true
+    c.campaign('a')
+    for (let i = 0; i < 10; i++) c.propose('a', `v${i}`)
+    c.addNode('d')
+    c.core('a').proposeConfChange({ type: 'add-voter', node: 'd' })
+    c.stabilize()
+    c.tick(2, ['a', 'b', 'c', 'd'])
+    assert.deepEqual(c.node('d').applied, c.node('a').applied)
+    assert.deepEqual(c.core('d').status().conf.voters, ['a', 'b', 'c', 'd'])
+    assert.ok(c.node('d').disk.snapshot !== undefined)
+  })
+
+  it('re-sends a snapshot that was lost', () => {
+    const c = new TestCluster(['a', 'b', 'c'], { snapshotThreshold: 3, electionTicks: 5 })
+    c.autoCompact = true
+    c.campaign('a')
+    c.isolate('c')
+    for (let i = 0; i < 8; i++) c.propose('a', `v${i}`)
+    c.heal()
+    let dropped = 0
+    c.filter = (m) => !(m.type === 'snapshot' && dropped++ === 0)
+    c.tick(20, ['a', 'b', 'c'])
+    assert.ok(dropped >= 2)
+    assert.deepEqual(c.node('c').applied, c.node('a').applied)
+  })
+
+  it('a restarted node rebuilds from its snapshot and re-applies the rest', () => {
+    const c = new TestCluster(['a', 'b', 'c'], { snapshotThreshold: 4 })
+    c.autoCompact = true
+    c.campaign('a')
+    for (let i = 0; i < 9; i++) c.propose('a', `v${i}`)
+    const before = c.node('b').applied.slice()
+    assert.ok(c.node('b').disk.snapshot !== undefined)
+    c.crash('b')
+    c.restart('b')
+    c.tick(1, ['a'])
+    assert.deepEqual(c.node('b').applied, before)
+  })
+})
