@@ -15,6 +15,8 @@ import { tcp } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
 import { bootstrapRedial } from '../discovery/bootstrap-redial.js'
+import { MESH_PRESETS } from '../mesh/core/gossip-state/index.js'
+import { fastMessageId } from '../mesh/gossip-state/index.js'
 import { dnsDiscovery } from '../discovery/dns/index.js'
 import { peerExchange } from '../discovery/peer-exchange/index.js'
 import type { ResolvedNodeOptions } from './config.js'
@@ -38,12 +40,6 @@ export interface Libp2pOptionsInput {
   onRefused(peer: PeerId, reason: RefusalReason): void
 }
 
-/** Gossipsub mesh parameters per preset (a fanout/interval setting in Serf's terms). */
-export const GOSSIP_PRESETS = {
-  small: { D: 4, Dlo: 2, Dhi: 6, Dlazy: 4, heartbeatInterval: 500, fanoutTTL: 30_000 },
-  large: { D: 8, Dlo: 6, Dhi: 12, Dlazy: 8, heartbeatInterval: 1_000, fanoutTTL: 60_000 }
-} as const
-
 function isLoopback (addr: string): boolean {
   return addr.startsWith('/ip4/127.') || addr.startsWith('/ip6/::1/')
 }
@@ -64,7 +60,10 @@ export function buildLibp2pOptions (input: Libp2pOptionsInput): Libp2pOptions<Re
     // The connection monitor pings on the same protocol; room for it and for our own RTT probes.
     ping: ping({ protocolPrefix: 'ipfs', maxInboundStreams: 8, maxOutboundStreams: 8 }),
     pubsub: gossipsub({
-      ...GOSSIP_PRESETS[options.gossipPreset],
+      // Mesh degree and heartbeat per preset (small: 3-5 nodes, large: 100+).
+      ...MESH_PRESETS[options.gossipPreset].gossipsub,
+      // Duplicates are dropped before their signature is checked.
+      fastMsgIdFn: fastMessageId,
       // One host may run many nodes: colocation scoring would otherwise starve their meshes.
       scoreParams: { IPColocationFactorWeight: 0 },
       allowPublishToZeroTopicPeers: false,

@@ -1,4 +1,5 @@
 /** The subsystems a federation node composes, in order (later ones may use earlier ones' services). */
+import { gossipStateSubsystem } from './gossip-state.js'
 import type { Subsystem } from './types.js'
 
-export const SUBSYSTEMS: Subsystem[] = []
+export const SUBSYSTEMS: Subsystem[] = [gossipStateSubsystem]

@@ -104,6 +104,17 @@ describe('fedmesh nodes as real processes', () => {
     assert.match(metrics, /^libp2p_connection_manager_connections\{/m)
   })
 
+  it('gossip state set through one node\'s API is seen through the others', async () => {
+    const put = await fetch(`${mesh.node(0).api}/v1/state/load`, { method: 'PUT', body: '{"cpu":0.3}' })
+    assert.equal(put.status, 200)
+    await waitFor('the update on every node', async () => {
+      const views = await Promise.all(mesh.nodes.map(async n => await (await fetch(`${n.api}/v1/state`)).json() as Record<string, Record<string, unknown>>))
+      return views.every(v => JSON.stringify(v[mesh.node(0).peerId]?.load) === '{"cpu":0.3}')
+    })
+    const bad = await fetch(`${mesh.node(0).api}/v1/state/load`, { method: 'PUT', body: '{nope' })
+    assert.equal(bad.status, 400)
+  })
+
   it('fedmesh status and peers print what the API says', () => {
     const api = mesh.node(0).api.replace('http://', '')
     const peers = cli(['peers', '--api', api])
