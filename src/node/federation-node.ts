@@ -187,7 +187,8 @@ export class FederationNode extends TypedEventEmitter<FederationNodeEvents> {
       connected,
       verified: r?.verified ?? false,
       discoveredBy: [...(r?.discoveredBy ?? [])].sort(),
-      rttMs: monitorRtt ?? r?.rttMs ?? null
+      rttMs: monitorRtt ?? r?.rttMs ?? null,
+      health: (this.libp2p.services as { health?: { statusOf(peer: string): PeerStatus['health'] } }).health?.statusOf(id)
     }
   }
 

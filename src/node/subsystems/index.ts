@@ -1,5 +1,6 @@
 /** The subsystems a federation node composes, in order (later ones may use earlier ones' services). */
 import { gossipStateSubsystem } from './gossip-state.js'
+import { healthSubsystem } from './health.js'
 import type { Subsystem } from './types.js'
 
-export const SUBSYSTEMS: Subsystem[] = [gossipStateSubsystem]
+export const SUBSYSTEMS: Subsystem[] = [gossipStateSubsystem, healthSubsystem]
