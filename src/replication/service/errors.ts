@@ -1,0 +1,21 @@
+/** Named errors of the replication service; callers match on `name`. */
+
+/** The service has not started, or has stopped. */
+export class ReplicationNotStartedError extends Error {
+  override name = 'ReplicationNotStartedError'
+}
+
+/** A configuration value is invalid. */
+export class InvalidReplicationConfigError extends Error {
+  override name = 'InvalidReplicationConfigError'
+}
+
+/** A pull frame or gossip message could not be decoded. */
+export class MalformedReplicationMessageError extends Error {
+  override name = 'MalformedReplicationMessageError'
+}
+
+/** A peer is not verified, so it may not replicate with this node. */
+export class UnverifiedReplicaError extends Error {
+  override name = 'UnverifiedReplicaError'
+}
