@@ -60,6 +60,14 @@ const dnsSrvSchema = z.union([
   })
 ])
 
+const resolverName = z.enum(['lww', 'highest-node', 'merge-union', 'keep-siblings'], { message: 'expected "lww", "highest-node", "merge-union" or "keep-siblings"' })
+const resolverSpec = z.union([
+  resolverName,
+  z.strictObject({ kind: z.literal('keep-siblings'), max: z.number().int().min(1) }),
+  z.strictObject({ kind: z.literal('custom'), name: z.string().min(1), merge: z.custom<(older: unknown, newer: unknown) => unknown>(v => typeof v === 'function', 'expected a function (older, newer) => value') }),
+  z.custom<(older: unknown, newer: unknown) => unknown>(v => typeof v === 'function', 'expected a function (older, newer) => value')
+])
+
 export const nodeOptionsSchema = z.strictObject({
   /** Where identity, peerstore and subsystem state live. */
   dataDir: z.string().min(1, 'expected a directory path').optional(),
@@ -83,6 +91,15 @@ export const nodeOptionsSchema = z.strictObject({
   }).optional(),
   /** Gossip tuning preset: `small` (3–5 nodes) or `large` (100+). */
   gossipPreset: z.enum(['small', 'large'], { message: 'expected "small" or "large"' }).optional(),
+  /** Multi-master data: the conflict resolver per key prefix, and keyspaces (first path segments) with a gossip topic each. */
+  replication: z.strictObject({
+    resolvers: z.strictObject({
+      default: resolverSpec.optional(),
+      prefixes: z.record(z.string(), resolverSpec).optional(),
+      maxSiblings: z.number().int().min(1).max(1024).optional()
+    }).optional(),
+    keyspaces: z.array(z.string().min(1).regex(/^[^/]+$/, 'expected a first path segment without "/"')).optional()
+  }).optional(),
   /** Connection bounds; the node dials discovered peers while below `min` and never exceeds `max`. */
   connections: z.strictObject({
     min: z.number().int().min(0).optional(),
@@ -104,6 +121,7 @@ export interface ResolvedNodeOptions {
   api: { host: string, port: number } | undefined
   raft: { expect: number | undefined, maxVoters: number }
   gossipPreset: 'small' | 'large'
+  replication: NonNullable<z.output<typeof nodeOptionsSchema>['replication']>
   connections: { min: number, max: number }
 }
 
@@ -159,6 +177,7 @@ export function parseNodeOptions (input: unknown): ResolvedNodeOptions {
     api: o.api == null ? undefined : splitHostPort(o.api),
     raft: { expect: o.raft?.expect, maxVoters },
     gossipPreset: o.gossipPreset ?? 'small',
+    replication: o.replication ?? {},
     connections: { min, max }
   }
 }

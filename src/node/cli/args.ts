@@ -64,7 +64,8 @@ const FILE_KEYS: Record<string, string> = {
   allow: '--allow',
   raftExpect: '--raft-expect',
   raftMaxVoters: '--raft-max-voters',
-  gossipPreset: '--gossip-preset'
+  gossipPreset: '--gossip-preset',
+  replication: '(config file only)'
 }
 
 /** Node option field (as ConfigError names it) → the flag a user sets it with. */
@@ -152,7 +153,8 @@ export function startOptions (values: Parsed['values']): FederationNodeOptions {
     psk,
     allow: list(pick('allow', 'allow')),
     raft: raftExpect == null && raftMaxVoters == null ? undefined : { expect: raftExpect, maxVoters: raftMaxVoters },
-    gossipPreset: pick('gossip-preset', 'gossipPreset')
+    gossipPreset: pick('gossip-preset', 'gossipPreset'),
+    replication: file.replication
   }
   for (const k of Object.keys(input)) if (input[k] === undefined) delete input[k]
   return input as FederationNodeOptions

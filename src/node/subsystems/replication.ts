@@ -44,7 +44,7 @@ declare module '../federation-node.js' {
   }
 }
 
-/** The node option this subsystem reads (`options.replication`), once the node options schema carries it. */
+/** The node option this subsystem reads (`options.replication`, validated by the node options schema). */
 export interface ReplicationOptions {
   /** Resolver by name per key prefix: 'lww' | 'highest-node' | 'merge-union' | 'keep-siblings'. */
   resolvers?: { default?: ResolverSpec, prefixes?: Record<string, ResolverSpec>, maxSiblings?: number }
@@ -55,8 +55,8 @@ export interface ReplicationOptions {
 export const replicationSubsystem: Subsystem = {
   name: 'replication',
   services: (ctx) => {
-    const opts = (ctx.options as { replication?: ReplicationOptions }).replication ?? {}
-    const resolvers: ResolverConfig = { default: 'lww', ...opts.resolvers }
+    const opts = ctx.options.replication as ReplicationOptions
+    const resolvers: ResolverConfig = { default: 'lww', ...opts.resolvers } as ResolverConfig
     return {
       replication: replication({
         persistence: new LevelReplicaPersistence({ location: join(ctx.options.dataDir, 'replication') }),

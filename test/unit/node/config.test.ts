@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { describe, it } from 'node:test'
 import { ConfigError, parseNodeOptions, DEFAULT_LISTEN } from '../../../src/node/config.js'
 import { reachableAddresses } from '../../../src/node/libp2p-options.js'
+import { fedmeshBin } from '../../../src/node/local-mesh.js'
 import { VERSION } from '../../../src/node/version.js'
 import { createVerification, newPreSharedKey, validatePreSharedKey, InvalidPreSharedKeyError } from '../../../src/discovery/verification.js'
 
@@ -52,7 +54,7 @@ describe('node options', () => {
   })
 
   it('keeps the version in step with package.json', () => {
-    const pkg = JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as { version: string }
+    const pkg = JSON.parse(readFileSync(join(dirname(fedmeshBin()), '..', 'package.json'), 'utf8')) as { version: string }
     assert.equal(VERSION, pkg.version)
   })
 })
@@ -78,5 +80,21 @@ describe('verification', () => {
     assert.equal(v.configured, true)
     assert.equal(v.isAllowed('12D3KooWA'), true)
     assert.equal(v.isAllowed('12D3KooWB'), false)
+  })
+})
+
+describe('replication options', () => {
+  it('accepts resolvers by name, custom functions and keyspaces', () => {
+    const merge = (a: unknown, b: unknown): unknown => b ?? a
+    const o = parseNodeOptions({ replication: { resolvers: { default: 'lww', prefixes: { 'carts/': 'merge-union', 'ids/': merge, 'tags/': { kind: 'keep-siblings', max: 4 } } }, keyspaces: ['carts'] } })
+    assert.equal(o.replication.resolvers?.prefixes?.['carts/'], 'merge-union')
+    assert.equal(o.replication.resolvers?.prefixes?.['ids/'], merge)
+    assert.deepEqual(o.replication.keyspaces, ['carts'])
+    assert.deepEqual(parseNodeOptions({}).replication, {})
+  })
+
+  it('names a bad resolver or keyspace', () => {
+    assert.equal(fieldOf({ replication: { resolvers: { default: 'newest' } } }), 'replication.resolvers.default')
+    assert.equal(fieldOf({ replication: { keyspaces: ['a/b'] } }), 'replication.keyspaces[0]')
   })
 })
