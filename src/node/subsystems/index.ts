@@ -2,6 +2,7 @@
 import { gossipStateSubsystem } from './gossip-state.js'
 import { healthSubsystem } from './health.js'
 import { replicationSubsystem } from './replication.js'
+import { raftSubsystem } from './raft.js'
 import type { Subsystem } from './types.js'
 
-export const SUBSYSTEMS: Subsystem[] = [gossipStateSubsystem, healthSubsystem, replicationSubsystem]
+export const SUBSYSTEMS: Subsystem[] = [gossipStateSubsystem, healthSubsystem, raftSubsystem, replicationSubsystem]

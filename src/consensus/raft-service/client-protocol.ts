@@ -1,0 +1,161 @@
+/**
+ * `/fedmesh/raft-client/1.0.0`: requests between nodes of a Raft cluster (a follower forwarding a
+ * proposal to the leader, cluster-formation queries, join/remove/transfer requests).
+ *
+ * Contract: one long-lived outbound stream per peer, opened on demand; requests carry an id and
+ * are answered in any order by a `ClientResponse` with the same id. A request whose answer does not
+ * arrive before its signal aborts rejects; a broken stream rejects every request in flight on it.
+ * Only verified peers are served. A malformed frame resets the stream.
+ */
+import { peerIdFromString } from '@libp2p/peer-id'
+import { lpStream } from '@libp2p/utils'
+import * as pb from '../pb/raft.js'
+import { CLIENT_PROTOCOL, MAX_CLIENT_FRAME_BYTES } from './constants.js'
+import { RaftStoppedError } from './errors.js'
+import type { RaftTransportComponents } from '../transport/libp2p-transport.js'
+import type { AbortOptions, Connection, Logger, PeerId, Stream } from '@libp2p/interface'
+import type { LengthPrefixedStream } from '@libp2p/utils'
+
+export type ClientRequestBody = Omit<pb.ClientRequest, 'id'>
+export type ClientResponseBody = Omit<pb.ClientResponse, 'id'>
+export type ClientRequestHandler = (request: ClientRequestBody, from: string) => Promise<ClientResponseBody>
+
+interface OutLink {
+  stream: Stream
+  lp: LengthPrefixedStream<Stream>
+  pending: Map<bigint, { resolve: (r: pb.ClientResponse) => void, reject: (e: Error) => void }>
+}
+
+export class RaftClientProtocol {
+  malformed = 0
+  private readonly components: RaftTransportComponents
+  private readonly log: Logger
+  private readonly isVerified: (peer: PeerId) => boolean
+  private readonly handler: ClientRequestHandler
+  private readonly links = new Map<string, OutLink>()
+  private readonly opening = new Map<string, Promise<OutLink>>()
+  private readonly inbound = new Set<Stream>()
+  private nextId = 1n
+  private started = false
+
+  constructor (components: RaftTransportComponents, init: { isVerified: (peer: PeerId) => boolean, handler: ClientRequestHandler }) {
+    this.components = components
+    this.log = components.logger.forComponent('fedmesh:raft:client')
+    this.isVerified = init.isVerified
+    this.handler = init.handler
+  }
+
+  async start (): Promise<void> {
+    this.started = true
+    await this.components.registrar.handle(CLIENT_PROTOCOL, (stream, connection) => { this.serve(stream, connection) }, { maxInboundStreams: 8, maxOutboundStreams: 8 })
+  }
+
+  async stop (): Promise<void> {
+    if (!this.started) return
+    this.started = false
+    const stopped = new RaftStoppedError('the Raft service stopped')
+    for (const link of this.links.values()) this.fail(link, stopped)
+    this.links.clear()
+    for (const s of this.inbound) s.abort(stopped)
+    this.inbound.clear()
+    await this.components.registrar.unhandle(CLIENT_PROTOCOL)
+  }
+
+  async request (peer: string, body: ClientRequestBody, options: AbortOptions = {}): Promise<pb.ClientResponse> {
+    if (!this.started) throw new RaftStoppedError('the Raft service is stopped')
+    const link = await this.link(peer, options)
+    const id = this.nextId++
+    return await new Promise<pb.ClientResponse>((resolve, reject) => {
+      const onAbort = (): void => {
+        link.pending.delete(id)
+        reject(options.signal?.reason instanceof Error ? options.signal.reason : new Error('aborted'))
+      }
+      options.signal?.addEventListener('abort', onAbort, { once: true })
+      link.pending.set(id, {
+        resolve: (r) => { options.signal?.removeEventListener('abort', onAbort); resolve(r) },
+        reject: (e) => { options.signal?.removeEventListener('abort', onAbort); reject(e) }
+      })
+      link.lp.write(pb.ClientRequest.encode({ ...body, id }), options).catch((err: unknown) => {
+        this.fail(link, err instanceof Error ? err : new Error(String(err)))
+      })
+    })
+  }
+
+  private async link (peer: string, options: AbortOptions): Promise<OutLink> {
+    const existing = this.links.get(peer)
+    if (existing !== undefined && existing.stream.status === 'open') return existing
+    let opening = this.opening.get(peer)
+    if (opening === undefined) {
+      opening = this.open(peer, options).finally(() => { this.opening.delete(peer) })
+      this.opening.set(peer, opening)
+    }
+    return await opening
+  }
+
+  private async open (peer: string, options: AbortOptions): Promise<OutLink> {
+    const peerId = peerIdFromString(peer)
+    let connection = this.components.connectionManager.getConnections(peerId).find(c => c.status === 'open')
+    if (connection === undefined) connection = await this.components.connectionManager.openConnection(peerId, options)
+    const stream = await connection.newStream(CLIENT_PROTOCOL, options)
+    const link: OutLink = { stream, lp: lpStream(stream, { maxDataLength: MAX_CLIENT_FRAME_BYTES }), pending: new Map() }
+    this.links.set(peer, link)
+    void this.readResponses(peer, link)
+    return link
+  }
+
+  private async readResponses (peer: string, link: OutLink): Promise<void> {
+    try {
+      while (this.started) {
+        const frame = await link.lp.read()
+        const response = pb.ClientResponse.decode(frame)
+        const waiter = link.pending.get(response.id)
+        link.pending.delete(response.id)
+        waiter?.resolve(response)
+      }
+    } catch (err) {
+      this.log('client stream to %s ended - %e', peer, err)
+      this.fail(link, err instanceof Error ? err : new Error(String(err)))
+    } finally {
+      if (this.links.get(peer) === link) this.links.delete(peer)
+    }
+  }
+
+  private fail (link: OutLink, err: Error): void {
+    for (const w of link.pending.values()) w.reject(err)
+    link.pending.clear()
+    if (link.stream.status === 'open') link.stream.abort(err)
+  }
+
+  private serve (stream: Stream, connection: Connection): void {
+    const from = connection.remotePeer
+    if (!this.started || !this.isVerified(from)) {
+      stream.abort(new RaftStoppedError('not serving this peer'))
+      return
+    }
+    this.inbound.add(stream)
+    const lp = lpStream(stream, { maxDataLength: MAX_CLIENT_FRAME_BYTES })
+    const peer = from.toString()
+    void (async () => {
+      try {
+        while (this.started) {
+          const frame = await lp.read()
+          let request: pb.ClientRequest
+          try {
+            request = pb.ClientRequest.decode(frame)
+          } catch (err) {
+            this.malformed++
+            throw err
+          }
+          this.handler(request, peer)
+            .catch((err: unknown) => ({ error: (err as Error).name ?? 'Error', message: (err as Error).message ?? String(err), leader: '', result: new Uint8Array(0) }))
+            .then(async (body) => { await lp.write(pb.ClientResponse.encode({ ...body, id: request.id })) })
+            .catch((err: unknown) => { this.log('answering %s failed - %e', peer, err) })
+        }
+      } catch (err) {
+        if (stream.status === 'open') stream.abort(err instanceof Error ? err : new Error(String(err)))
+      } finally {
+        this.inbound.delete(stream)
+      }
+    })()
+  }
+}

@@ -1,0 +1,196 @@
+import '../../../../src/util/polyfill.js'
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, describe, it } from 'node:test'
+import fc from 'fast-check'
+import { ClassicLevel } from 'classic-level'
+import { entryKey, LevelRaftStorage } from '../../../../src/consensus/storage/level.js'
+import { InvalidPersistBatchError, MemoryRaftStorage } from '../../../../src/consensus/storage/memory.js'
+import type { Entry, Snapshot } from '../../../../src/consensus/core/index.js'
+import type { RaftStorage } from '../../../../src/consensus/ports.js'
+
+const dirs: string[] = []
+after(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }) })
+
+function tempDir (): string {
+  const d = mkdtempSync(join(tmpdir(), 'fedmesh-raft-storage-'))
+  dirs.push(d)
+  return d
+}
+
+function e (index: number, term: number, data = `v${index}.${term}`): Entry {
+  return { index, term, type: 'normal', data: new TextEncoder().encode(data) }
+}
+
+function snap (index: number, term: number, data = 'state'): Snapshot {
+  return { metadata: { index, term, conf: { voters: ['a', 'b'], learners: ['c'] } }, data: new TextEncoder().encode(data) }
+}
+
+interface Impl {
+  name: string
+  create(): Promise<{ storage: RaftStorage, reopen?: () => Promise<RaftStorage> }>
+}
+
+const impls: Impl[] = [
+  { name: 'memory', create: async () => ({ storage: new MemoryRaftStorage() }) },
+  {
+    name: 'level',
+    create: async () => {
+      const location = join(tempDir(), 'raft')
+      const storage = new LevelRaftStorage({ location })
+      await storage.load()
+      return {
+        storage,
+        reopen: async () => {
+          await storage.close()
+          const again = new LevelRaftStorage({ location })
+          await again.load()
+          return again
+        }
+      }
+    }
+  }
+]
+
+for (const impl of impls) {
+  describe(`RaftStorage compliance: ${impl.name}`, () => {
+    it('starts empty', async () => {
+      const { storage } = await impl.create()
+      assert.equal(storage.firstIndex(), 1)
+      assert.equal(storage.lastIndex(), 0)
+      assert.equal(await storage.term(0), 0)
+      assert.deepEqual(await storage.entries(1, 10), [])
+      assert.deepEqual(storage.hardState(), { term: 0, vote: '', commit: 0 })
+      assert.equal(storage.latest(), undefined)
+      await storage.close()
+    })
+
+    it('appends, reads ranges and terms, and keeps the hard state', async () => {
+      const { storage } = await impl.create()
+      await storage.persist({ entries: [e(1, 1), e(2, 1), e(3, 2)], hardState: { term: 2, vote: 'a', commit: 2 } })
+      assert.equal(storage.lastIndex(), 3)
+      assert.deepEqual((await storage.entries(2, 4)).map(x => x.index), [2, 3])
+      assert.deepEqual((await storage.entries(0, 100)).map(x => x.index), [1, 2, 3])
+      assert.equal(await storage.term(3), 2)
+      assert.equal(await storage.term(4), undefined)
+      assert.deepEqual(storage.hardState(), { term: 2, vote: 'a', commit: 2 })
+      await storage.close()
+    })
+
+    it('truncates a conflicting suffix when appending', async () => {
+      const { storage } = await impl.create()
+      await storage.persist({ entries: [e(1, 1), e(2, 1), e(3, 1), e(4, 1)] })
+      await storage.persist({ entries: [e(3, 2)] })
+      assert.equal(storage.lastIndex(), 3)
+      assert.deepEqual((await storage.entries(1, 10)).map(x => [x.index, x.term]), [[1, 1], [2, 1], [3, 2]])
+      await storage.close()
+    })
+
+    it('refuses a batch that would leave a gap', async () => {
+      const { storage } = await impl.create()
+      await storage.persist({ entries: [e(1, 1)] })
+      await assert.rejects(storage.persist({ entries: [e(3, 1)] }), InvalidPersistBatchError)
+      assert.equal(storage.lastIndex(), 1)
+      await storage.close()
+    })
+
+    it('compacts up to a snapshot it made and keeps the entries after it', async () => {
+      const { storage } = await impl.create()
+      await storage.persist({ entries: [e(1, 1), e(2, 1), e(3, 2), e(4, 2)] })
+      await storage.persist({ compactedTo: snap(2, 1) })
+      assert.equal(storage.firstIndex(), 3)
+      assert.equal(storage.lastIndex(), 4)
+      assert.equal(await storage.term(2), 1)
+      assert.equal(await storage.term(1), undefined)
+      assert.deepEqual((await storage.entries(1, 10)).map(x => x.index), [3, 4])
+      const reader = storage.openSnapshot()
+      assert.equal(reader?.size, 5)
+      assert.deepEqual(new TextDecoder().decode(reader?.read(1, 3)), 'tat')
+      await storage.close()
+    })
+
+    it('replaces the log with a snapshot from the leader, followed by new entries', async () => {
+      const { storage } = await impl.create()
+      await storage.persist({ entries: [e(1, 1), e(2, 1), e(3, 1)] })
+      await storage.persist({ snapshot: snap(10, 3), entries: [e(11, 3)], hardState: { term: 3, vote: '', commit: 10 } })
+      assert.equal(storage.firstIndex(), 11)
+      assert.equal(storage.lastIndex(), 11)
+      assert.deepEqual((await storage.entries(1, 20)).map(x => x.index), [11])
+      assert.equal(storage.latest()?.metadata.index, 10)
+      await storage.close()
+    })
+
+    it('load() returns what was persisted (after a reopen for durable storage)', async () => {
+      const { storage, reopen } = await impl.create()
+      await storage.persist({ entries: [e(1, 1), e(2, 1), e(3, 2), e(4, 2), e(5, 2)], hardState: { term: 2, vote: 'b', commit: 4 } })
+      await storage.persist({ compactedTo: snap(3, 2) })
+      await storage.persist({ entries: [e(5, 3), e(6, 3)], hardState: { term: 3, vote: 'c', commit: 5 } })
+      const s = reopen === undefined ? storage : await reopen()
+      const restored = await s.load()
+      assert.deepEqual(restored.hardState, { term: 3, vote: 'c', commit: 5 })
+      assert.equal(restored.snapshot?.metadata.index, 3)
+      assert.deepEqual(restored.snapshot?.metadata.conf, { voters: ['a', 'b'], learners: ['c'] })
+      assert.deepEqual(restored.entries.map(x => [x.index, x.term, new TextDecoder().decode(x.data)]), [[4, 2, 'v4.2'], [5, 3, 'v5.3'], [6, 3, 'v6.3']])
+      await s.close()
+    })
+
+    it('matches a reference model under random batches (property)', async () => {
+      await fc.assert(fc.asyncProperty(
+        fc.array(fc.record({ kind: fc.constantFrom('append', 'append', 'append', 'compact', 'snapshot'), back: fc.nat(5), n: fc.integer({ min: 1, max: 4 }), term: fc.integer({ min: 1, max: 9 }) }), { maxLength: 12 }),
+        async (ops) => {
+          const { storage, reopen } = await impl.create()
+          let model: Entry[] = []
+          let snapIndex = 0
+          for (const op of ops) {
+            const last = snapIndex + model.length
+            if (op.kind === 'append') {
+              const start = Math.max(snapIndex + 1, last + 1 - op.back)
+              const fresh = Array.from({ length: op.n }, (_, i) => e(start + i, op.term))
+              await storage.persist({ entries: fresh })
+              model = model.slice(0, start - snapIndex - 1).concat(fresh)
+            } else if (op.kind === 'compact' && model.length > 0) {
+              const to = snapIndex + Math.min(model.length, op.n)
+              await storage.persist({ compactedTo: snap(to, (model[to - snapIndex - 1] as Entry).term) })
+              model = model.slice(to - snapIndex)
+              snapIndex = to
+            } else if (op.kind === 'snapshot') {
+              const to = last + op.n
+              await storage.persist({ snapshot: snap(to, op.term) })
+              model = []
+              snapIndex = to
+            }
+          }
+          const s = reopen === undefined ? storage : await reopen()
+          const restored = await s.load()
+          assert.equal(restored.snapshot?.metadata.index ?? 0, snapIndex)
+          assert.deepEqual(restored.entries.map(x => [x.index, x.term]), model.map(x => [x.index, x.term]))
+          await s.close()
+        }
+      ), { numRuns: impl.name === 'level' ? 25 : 100 })
+    })
+  })
+}
+
+describe('LevelRaftStorage crash safety', () => {
+  it('a log with a hole (torn write by another tool) loads as its contiguous prefix', async () => {
+    const location = join(tempDir(), 'raft')
+    const storage = new LevelRaftStorage({ location })
+    await storage.load()
+    await storage.persist({ entries: [e(1, 1), e(2, 1), e(3, 1), e(4, 1)], hardState: { term: 1, vote: '', commit: 1 } })
+    await storage.close()
+    const raw = new ClassicLevel<Uint8Array, Uint8Array>(location, { keyEncoding: 'view', valueEncoding: 'view' })
+    await raw.open()
+    await raw.del(entryKey(3))
+    await raw.close()
+    const again = new LevelRaftStorage({ location })
+    const restored = await again.load()
+    assert.deepEqual(restored.entries.map(x => x.index), [1, 2])
+    await again.persist({ entries: [e(3, 2)] })
+    await again.close()
+    const third = new LevelRaftStorage({ location })
+    assert.deepEqual((await third.load()).entries.map(x => [x.index, x.term]), [[1, 1], [2, 1], [3, 2]])
+    await third.close()
+  })
+})
