@@ -83,6 +83,8 @@ export function buildLibp2pOptions (input: Libp2pOptionsInput): Libp2pOptions<Re
     services.dns = dnsDiscovery({ name: options.dnsSrv.name, ...(options.dnsSrv.server != null ? { server: options.dnsSrv.server } : {}) })
   }
   services.exchange = peerExchange({
+    // Background rounds repair what the exchange on connect missed (e.g. a busy peer timing out).
+    interval: options.gossipPreset === 'small' ? 10_000 : 60_000,
     minConnections: options.connections.min,
     maxConnections: options.connections.max,
     // Share and accept only peers this node has verified.
