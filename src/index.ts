@@ -7,9 +7,10 @@
  * ```ts
  * import { createFederationNode } from 'fedmesh'
  *
+ * const peers = new Set<string>()
  * const node = await createFederationNode({ dataDir: './data', listen: ['/ip4/127.0.0.1/tcp/0'] })
  * await node.start()
- * node.addEventListener('peer:connect', (evt) => { console.log('connected to', evt.detail.toString()) })
+ * node.addEventListener('peer:connect', (evt) => { peers.add(evt.detail.toString()) })
  * await node.stop()
  * ```
  */

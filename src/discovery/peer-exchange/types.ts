@@ -1,6 +1,7 @@
 import type { Random } from '../../util/pure/random.js'
-import type { AbortOptions, ComponentLogger, Connection, PeerDiscoveryEvents, PeerId, PeerInfo, PeerStore, StreamHandler, StreamHandlerOptions, Topology } from '@libp2p/interface'
+import type { AbortOptions, ComponentLogger, Connection, PeerDiscoveryEvents, PeerId, PeerInfo, PeerStore } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
+import type { ProtocolRegistrar } from '../../util/protocol-registrar.js'
 
 export interface PeerExchangeInit {
   /** @default '/fedmesh/peer-exchange/1.0.0' */
@@ -39,12 +40,7 @@ export interface PeerExchangeInit {
 export interface PeerExchangeComponents {
   peerId: PeerId
   peerStore: Pick<PeerStore, 'get'>
-  registrar: {
-    handle(protocol: string, handler: StreamHandler, options?: StreamHandlerOptions): Promise<void>
-    unhandle(protocol: string, options?: AbortOptions): Promise<void>
-    register(protocol: string, topology: Topology, options?: AbortOptions): Promise<string>
-    unregister(id: string): void
-  }
+  registrar: ProtocolRegistrar
   connectionManager: {
     openConnection(target: PeerId | Multiaddr | Multiaddr[], options?: AbortOptions): Promise<Connection>
     getConnections(peerId?: PeerId): Connection[]

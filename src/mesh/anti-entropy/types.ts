@@ -1,7 +1,8 @@
 import type { SyncEntry, SyncSessionOptions } from '../core/anti-entropy/index.js'
 import type { MeshPresetName } from '../core/gossip-state/index.js'
 import type { Random } from '../../util/pure/random.js'
-import type { AbortOptions, ComponentLogger, Connection, Metrics, PeerId, StreamHandler, StreamHandlerOptions, Topology } from '@libp2p/interface'
+import type { AbortOptions, ComponentLogger, Connection, Metrics, PeerId } from '@libp2p/interface'
+import type { ProtocolRegistrar } from '../../util/protocol-registrar.js'
 
 export interface AntiEntropyInit {
   /** @default '/fedmesh/sync/1.0.0' */
@@ -32,12 +33,7 @@ export interface AntiEntropyInit {
 /** What the service needs from libp2p (a subset of libp2p's components). */
 export interface AntiEntropyComponents {
   peerId: PeerId
-  registrar: {
-    handle(protocol: string, handler: StreamHandler, options?: StreamHandlerOptions): Promise<void>
-    unhandle(protocol: string, options?: AbortOptions): Promise<void>
-    register(protocol: string, topology: Topology, options?: AbortOptions): Promise<string>
-    unregister(id: string): void
-  }
+  registrar: ProtocolRegistrar
   connectionManager: {
     openConnection(peer: PeerId, options?: AbortOptions): Promise<Connection>
   }

@@ -2,10 +2,8 @@ import type { BalancerAlgorithm } from '../core/balancer/index.js'
 import type { CircuitBreakerOptions, PeerBreakerTransition } from '../core/breaker/index.js'
 import type { HealthEventType, HealthReason, HealthViewOptions, PeerStatus } from '../core/health/index.js'
 import type { Random } from '../../util/pure/random.js'
-import type {
-  AbortOptions, ComponentLogger, Connection, Libp2pEvents, Metrics, PeerId, StreamHandler, StreamHandlerOptions, Topology,
-  TypedEventTarget
-} from '@libp2p/interface'
+import type { ProtocolRegistrar } from '../../util/protocol-registrar.js'
+import type { AbortOptions, ComponentLogger, Connection, Libp2pEvents, Metrics, PeerId, TypedEventTarget } from '@libp2p/interface'
 
 /** What this node reports about itself in every heartbeat (each field optional). */
 export interface SelfReport {
@@ -68,12 +66,7 @@ export interface PingLike {
 /** What the service needs from libp2p (a subset of libp2p's components); `ping` is looked up when present. */
 export interface HealthComponents {
   peerId: PeerId
-  registrar: {
-    handle(protocol: string, handler: StreamHandler, options?: StreamHandlerOptions): Promise<void>
-    unhandle(protocol: string, options?: AbortOptions): Promise<void>
-    register(protocol: string, topology: Topology, options?: AbortOptions): Promise<string>
-    unregister(id: string): void
-  }
+  registrar: ProtocolRegistrar
   connectionManager: {
     getConnections(peerId?: PeerId): Connection[]
   }

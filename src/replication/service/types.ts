@@ -1,6 +1,7 @@
 import type { ReplicaPersistence, ChangeSource } from '../store/index.js'
 import type { ResolverConfig, VectorClock } from '../core/index.js'
-import type { AbortOptions, ComponentLogger, Connection, Metrics, PeerId, StreamHandler, StreamHandlerOptions, Topology } from '@libp2p/interface'
+import type { AbortOptions, ComponentLogger, Connection, Metrics, PeerId } from '@libp2p/interface'
+import type { ProtocolRegistrar } from '../../util/protocol-registrar.js'
 
 export interface ReplicationInit {
   /** Where the replica is kept. @default a MemoryReplicaPersistence (nothing survives the process) */
@@ -66,12 +67,7 @@ export interface ReplicationInit {
 /** What the service needs from libp2p; the pubsub and anti-entropy services are looked up by name at start. */
 export interface ReplicationComponents {
   peerId: PeerId
-  registrar: {
-    handle(protocol: string, handler: StreamHandler, options?: StreamHandlerOptions): Promise<void>
-    unhandle(protocol: string, options?: AbortOptions): Promise<void>
-    register(protocol: string, topology: Topology, options?: AbortOptions): Promise<string>
-    unregister(id: string): void
-  }
+  registrar: ProtocolRegistrar
   connectionManager: {
     openConnection(peer: PeerId, options?: AbortOptions): Promise<Connection>
   }
