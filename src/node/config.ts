@@ -100,6 +100,11 @@ export const nodeOptionsSchema = z.strictObject({
     }).optional(),
     keyspaces: z.array(z.string().min(1).regex(/^[^/]+$/, 'expected a first path segment without "/"')).optional()
   }).optional(),
+  /** Partitions: what to do with diverged state on heal, and whether a side without quorum keeps serving local writes. */
+  partition: z.strictObject({
+    strategy: z.enum(['wait-for-heal', 'merge', 'reset-to-known-good', 'manual'], { message: 'expected "wait-for-heal", "merge", "reset-to-known-good" or "manual"' }).optional(),
+    serveLocalWhilePartitioned: z.boolean().optional()
+  }).optional(),
   /** Connection bounds; the node dials discovered peers while below `min` and never exceeds `max`. */
   connections: z.strictObject({
     min: z.number().int().min(0).optional(),
@@ -122,6 +127,7 @@ export interface ResolvedNodeOptions {
   raft: { expect: number | undefined, maxVoters: number }
   gossipPreset: 'small' | 'large'
   replication: NonNullable<z.output<typeof nodeOptionsSchema>['replication']>
+  partition: { strategy: 'wait-for-heal' | 'merge' | 'reset-to-known-good' | 'manual', serveLocalWhilePartitioned: boolean }
   connections: { min: number, max: number }
 }
 
@@ -178,6 +184,8 @@ export function parseNodeOptions (input: unknown): ResolvedNodeOptions {
     raft: { expect: o.raft?.expect, maxVoters },
     gossipPreset: o.gossipPreset ?? 'small',
     replication: o.replication ?? {},
+    // Multi-master data must stay writable on every side of a split, so local writes go on by default.
+    partition: { strategy: o.partition?.strategy ?? 'merge', serveLocalWhilePartitioned: o.partition?.serveLocalWhilePartitioned ?? true },
     connections: { min, max }
   }
 }

@@ -73,6 +73,11 @@ export class PartitionService extends TypedEventEmitter<PartitionServiceEvents> 
     this.voterSource = voters
   }
 
+  /** False while this node is on a side without quorum and serving local requests there is off. */
+  shouldServeLocal (): boolean {
+    return this.detector.shouldServeLocal()
+  }
+
   isPartitioned (): boolean {
     return this.detector.isPartitioned()
   }

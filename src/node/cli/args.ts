@@ -65,7 +65,8 @@ const FILE_KEYS: Record<string, string> = {
   raftExpect: '--raft-expect',
   raftMaxVoters: '--raft-max-voters',
   gossipPreset: '--gossip-preset',
-  replication: '(config file only)'
+  replication: '(config file only)',
+  partition: '(config file only)'
 }
 
 /** Node option field (as ConfigError names it) → the flag a user sets it with. */
@@ -154,7 +155,8 @@ export function startOptions (values: Parsed['values']): FederationNodeOptions {
     allow: list(pick('allow', 'allow')),
     raft: raftExpect == null && raftMaxVoters == null ? undefined : { expect: raftExpect, maxVoters: raftMaxVoters },
     gossipPreset: pick('gossip-preset', 'gossipPreset'),
-    replication: file.replication
+    replication: file.replication,
+    partition: file.partition
   }
   for (const k of Object.keys(input)) if (input[k] === undefined) delete input[k]
   return input as FederationNodeOptions

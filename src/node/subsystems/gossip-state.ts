@@ -13,6 +13,7 @@
 import { antiEntropy } from '../../mesh/anti-entropy/index.js'
 import { gossipState } from '../../mesh/gossip-state/index.js'
 import { ApiError, malformed } from '../http-api.js'
+import { localWriteRoute } from './serving.js'
 import type { Subsystem } from './types.js'
 import type { AntiEntropy } from '../../mesh/anti-entropy/index.js'
 import type { GossipState, JsonValue } from '../../mesh/gossip-state/index.js'
@@ -43,6 +44,7 @@ export const gossipStateSubsystem: Subsystem = {
     node.addStatusSection('antiEntropy', () => node.antiEntropy.stats)
   },
   routes (api, node) {
+    const write = localWriteRoute(api, node)
     api.route('GET', '/v1/state', () => ({ body: node.state.all() }))
     const change = async (run: (signal: AbortSignal) => Promise<void>): Promise<{ body: { ok: true } }> => {
       try {
@@ -56,10 +58,10 @@ export const gossipStateSubsystem: Subsystem = {
       }
       return { body: { ok: true } }
     }
-    api.route('PUT', '/v1/state/{key*}', async (req) => {
+    write('PUT', '/v1/state/{key*}', async (req) => {
       const value = await req.json() as JsonValue
       return await change(async (signal) => { await node.state.update(req.params.key as string, value, { signal }) })
     })
-    api.route('DELETE', '/v1/state/{key*}', async (req) => await change(async (signal) => { await node.state.delete(req.params.key as string, { signal }) }))
+    write('DELETE', '/v1/state/{key*}', async (req) => await change(async (signal) => { await node.state.delete(req.params.key as string, { signal }) }))
   }
 }

@@ -10,6 +10,7 @@
  *   dead peers, selections by algorithm, calls, breaker states, partitions seen).
  * - Partition membership includes the Raft voters once a `raft` status section lists them (`voters`), read at
  *   most once a second; a Raft subsystem may instead plug its own source with `node.partition.setVoterSource`.
+ * - Strategy and `serveLocalWhilePartitioned` come from the node's `partition` options (defaults `merge`, true).
  * - Recovery strategy `merge`: when a partition heals, anti-entropy runs with the affected peers through the
  *   `antiEntropy` service when the node has one.
  */
@@ -42,7 +43,7 @@ export const healthSubsystem: Subsystem = {
   name: 'health',
   services: (ctx) => ({
     health: health({ isVerified: (peer) => ctx.isVerified(peer) }),
-    partition: partitionDetection({ strategy: 'merge' })
+    partition: partitionDetection({ strategy: ctx.options.partition.strategy, serveLocalWhilePartitioned: ctx.options.partition.serveLocalWhilePartitioned })
   }),
   attach (node) {
     const services = node.libp2p.services as { health: HealthService, partition: PartitionService }

@@ -28,6 +28,7 @@ import { clockFromJSON, updateBatchToJSON } from '../../replication/core/index.j
 import { replication } from '../../replication/service/index.js'
 import { LevelReplicaPersistence } from '../../replication/store/index.js'
 import { ApiError, malformed, notFound } from '../http-api.js'
+import { localWriteRoute } from './serving.js'
 import type { Subsystem } from './types.js'
 import type { JsonValue, ResolverConfig, ResolverSpec, VectorClock } from '../../replication/core/index.js'
 import type { ReplicationService } from '../../replication/service/index.js'
@@ -71,11 +72,12 @@ export const replicationSubsystem: Subsystem = {
     node.addStatusSection('replication', () => replicationSection(node.data))
   },
   routes (api: HttpApi, node: FederationNode) {
+    const write = localWriteRoute(api, node)
     const data = (): ReplicationService => {
       if (!node.data.isStarted()) throw new ApiError('NotAvailable', 503, 'replication has not started', { 'Retry-After': '1' })
       return node.data
     }
-    api.route('PUT', '/v1/data/{key*}', async (req) => {
+    write('PUT', '/v1/data/{key*}', async (req) => {
       const value = await req.json() as JsonValue
       const context = clockHeader(req)
       const clock = await guard(async () => data().write(req.params.key as string, value, context === undefined ? {} : { context }))
@@ -86,7 +88,7 @@ export const replicationSubsystem: Subsystem = {
       if (r === undefined) throw notFound(`no value for ${req.params.key as string}`)
       return { headers: { 'X-Clock': JSON.stringify(r.clock), 'Content-Type': 'application/json' }, body: JSON.stringify(r.value) + '\n' }
     })
-    api.route('DELETE', '/v1/data/{key*}', async (req) => {
+    write('DELETE', '/v1/data/{key*}', async (req) => {
       const context = clockHeader(req)
       const clock = await guard(async () => data().delete(req.params.key as string, context === undefined ? {} : { context }))
       return { body: { clock } }
@@ -99,7 +101,7 @@ export const replicationSubsystem: Subsystem = {
       }
       return { body: updateBatchToJSON(data().getUpdatesSince(since)) }
     })
-    api.route('POST', '/v1/data', async (req) => {
+    write('POST', '/v1/data', async (req) => {
       const body = await req.json() as { put?: unknown, delete?: unknown }
       if (typeof body !== 'object' || body === null) throw malformed('expected {"put": {key: value}, "delete": [key]}')
       const puts = body.put ?? {}
@@ -122,7 +124,7 @@ export const replicationSubsystem: Subsystem = {
       if (r !== undefined && r.crdtType !== kind) throw new ApiError('CrdtTypeMismatchError', 409, `${name} does not hold a ${kind}`)
       return { value: r?.value ?? empty, clock: r?.clock ?? {} }
     }
-    api.route('POST', '/v1/crdt/counter/{name*}', async (req) => {
+    write('POST', '/v1/crdt/counter/{name*}', async (req) => {
       const name = req.params.name as string
       const body = await optionalJson(req)
       const by = (body as { by?: unknown } | undefined)?.by ?? 1
@@ -130,7 +132,7 @@ export const replicationSubsystem: Subsystem = {
       await guard(async () => data().counter(name).increment(by))
       return { body: crdtBody(name, 'pn-counter', 0) }
     })
-    api.route('POST', '/v1/crdt/set/{name*}', async (req) => {
+    write('POST', '/v1/crdt/set/{name*}', async (req) => {
       const name = req.params.name as string
       const body = await req.json() as { add?: unknown, remove?: unknown }
       if (typeof body !== 'object' || body === null) throw malformed('expected {"add": [...], "remove": [...]}')
@@ -144,13 +146,13 @@ export const replicationSubsystem: Subsystem = {
       })
       return { body: crdtBody(name, 'or-set', []) }
     })
-    api.route('PUT', '/v1/crdt/register/{name*}', async (req) => {
+    write('PUT', '/v1/crdt/register/{name*}', async (req) => {
       const name = req.params.name as string
       const value = await req.json() as JsonValue
       await guard(async () => data().register(name).set(value))
       return { body: crdtBody(name, 'lww-register', null) }
     })
-    api.route('POST', '/v1/crdt/map/{name*}', async (req) => {
+    write('POST', '/v1/crdt/map/{name*}', async (req) => {
       const name = req.params.name as string
       const body = await req.json() as { set?: unknown, remove?: unknown }
       if (typeof body !== 'object' || body === null) throw malformed('expected {"set": {...}, "remove": [...]}')

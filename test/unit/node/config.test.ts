@@ -98,3 +98,11 @@ describe('replication options', () => {
     assert.equal(fieldOf({ replication: { keyspaces: ['a/b'] } }), 'replication.keyspaces[0]')
   })
 })
+
+describe('partition options', () => {
+  it('default to merge and keep serving local writes', () => {
+    assert.deepEqual(parseNodeOptions({}).partition, { strategy: 'merge', serveLocalWhilePartitioned: true })
+    assert.deepEqual(parseNodeOptions({ partition: { strategy: 'manual', serveLocalWhilePartitioned: false } }).partition, { strategy: 'manual', serveLocalWhilePartitioned: false })
+    assert.equal(fieldOf({ partition: { strategy: 'panic' } }), 'partition.strategy')
+  })
+})
