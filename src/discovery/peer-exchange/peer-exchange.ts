@@ -1,3 +1,4 @@
+import { breakersOf, requestPeer } from '../../util/peer-requests.js'
 import { randomInt } from 'node:crypto'
 import { peerDiscoverySymbol, serviceCapabilities, TypedEventEmitter } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
@@ -127,6 +128,10 @@ export class PeerExchange extends TypedEventEmitter<PeerExchangeEvents> implemen
    */
   async exchange (peerId: PeerId, options: AbortOptions = {}): Promise<ExchangeResult> {
     if (!this.started) throw new PeerExchangeStoppedError('peer exchange is not started')
+    return await requestPeer(breakersOf(this.components), peerId, async () => await this.exchangeWith(peerId, options))
+  }
+
+  private async exchangeWith (peerId: PeerId, options: AbortOptions): Promise<ExchangeResult> {
     const connection = this.components.connectionManager.getConnections(peerId).find(c => c.status === 'open')
     if (connection == null) throw new NotConnectedError(`not connected to ${peerId.toString()}`)
     const signal = this.signalFor(options)

@@ -1,3 +1,4 @@
+import { breakersOf, requestPeer } from '../../util/peer-requests.js'
 import { randomInt } from 'node:crypto'
 import { lpStream } from '@libp2p/utils'
 import { SyncSession } from '../core/anti-entropy/index.js'
@@ -242,6 +243,11 @@ export class AntiEntropy implements Startable {
   }
 
   private async initiate (peer: PeerId, keyspace: Keyspace, options: AbortOptions): Promise<SyncResult> {
+    // A refusal (busy, unknown keyspace, unverified) is an answer: it says nothing against the link.
+    return await requestPeer(breakersOf(this.components), peer, async () => await this.initiateSession(peer, keyspace, options), (err) => err instanceof SyncRefusedError)
+  }
+
+  private async initiateSession (peer: PeerId, keyspace: Keyspace, options: AbortOptions): Promise<SyncResult> {
     const signal = this.signalFor(options)
     this.counters.initiated++
     let stream: Stream | undefined

@@ -1,3 +1,4 @@
+import { breakersOf, requestPeer } from '../../util/peer-requests.js'
 import { TypedEventEmitter } from '@libp2p/interface'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -482,7 +483,7 @@ export class ReplicationService extends TypedEventEmitter<DataChangeEvents> impl
     const id = peer.toString()
     const running = this.pulling.get(id)
     if (running !== undefined) return await running
-    const pull = this.pull(peer, options).finally(() => { this.pulling.delete(id) })
+    const pull = requestPeer(breakersOf(this.components), peer, async () => await this.pull(peer, options)).finally(() => { this.pulling.delete(id) })
     this.pulling.set(id, pull)
     return await pull
   }
