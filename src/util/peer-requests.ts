@@ -25,7 +25,13 @@ export class PeerUnavailableError extends Error {
 
 /** The node's circuit breakers, when a `health` service with `breakers` is among the components. */
 export function breakersOf (components: object): PeerRequestGate | undefined {
-  const health = (components as { health?: { breakers?: PeerRequestGate } }).health
+  let health: { breakers?: PeerRequestGate } | undefined
+  try {
+    // libp2p's components object throws when asked for a component it does not have.
+    health = (components as { health?: { breakers?: PeerRequestGate } }).health
+  } catch {
+    return undefined
+  }
   const gate = health?.breakers
   return gate != null && typeof gate.canRequest === 'function' ? gate : undefined
 }

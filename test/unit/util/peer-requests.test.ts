@@ -26,3 +26,10 @@ describe('requests through the circuit breakers', () => {
     assert.equal(await requestPeer(gate, 'slow', async () => 3), 3, 'aborts never open the breaker')
   })
 })
+
+describe('breakersOf', () => {
+  it('finds no breakers in a components object that throws for absent components', () => {
+    const components = new Proxy({}, { get (_t, prop) { throw new Error(`${String(prop)} not found`) } })
+    assert.equal(breakersOf(components), undefined)
+  })
+})
