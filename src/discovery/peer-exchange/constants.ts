@@ -9,6 +9,8 @@ export const DEFAULT_MIN_CONNECTIONS = 8
 export const DEFAULT_MAX_CONNECTIONS = 32
 /** Period of the background exchange (ms). */
 export const DEFAULT_INTERVAL = 60_000
+/** A second exchange with the peer just dialed, this long after the first (ms), while below minConnections. */
+export const FOLLOW_UP_DELAY = 1_500
 /** Peers exchanged with in each background round. */
 export const DEFAULT_FANOUT = 2
 /** Whole-exchange timeout (ms). */

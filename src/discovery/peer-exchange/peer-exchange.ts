@@ -7,7 +7,7 @@ import { seededRandom } from '../../util/pure/random.js'
 import { decodeExchange, encodeExchange } from './codec.js'
 import {
   DEFAULT_DIAL_TIMEOUT, DEFAULT_FANOUT, DEFAULT_INTERVAL, DEFAULT_MAX_ADDRS_PER_PEER, DEFAULT_MAX_CONNECTIONS,
-  DEFAULT_MAX_INBOUND_STREAMS, DEFAULT_MAX_OUTBOUND_STREAMS, DEFAULT_MAX_PEERS, DEFAULT_MIN_CONNECTIONS, DEFAULT_TIMEOUT, PROTOCOL
+  DEFAULT_MAX_INBOUND_STREAMS, DEFAULT_MAX_OUTBOUND_STREAMS, DEFAULT_MAX_PEERS, DEFAULT_MIN_CONNECTIONS, DEFAULT_TIMEOUT, FOLLOW_UP_DELAY, PROTOCOL
 } from './constants.js'
 import { InvalidPeerExchangeConfigError, MalformedExchangeError, NotConnectedError, PeerExchangeStoppedError } from './errors.js'
 import type { ExchangedPeerInfo } from './codec.js'
@@ -46,6 +46,7 @@ export class PeerExchange extends TypedEventEmitter<PeerExchangeEvents> implemen
   private started = false
   private controller = new AbortController()
   private timer?: ReturnType<typeof setTimeout>
+  private readonly followUps = new Set<ReturnType<typeof setTimeout>>()
   private topologyId?: string
 
   constructor (components: PeerExchangeComponents, init: PeerExchangeInit = {}) {
@@ -104,6 +105,14 @@ export class PeerExchange extends TypedEventEmitter<PeerExchangeEvents> implemen
         // The dialing side of a connection starts the exchange; one exchange informs both sides.
         if (connection.direction !== 'outbound') return
         this.exchange(peerId).catch(err => { this.log('exchange with %p on connect failed - %e', peerId, err) })
+        // Peers that joined the same member at the same moment are missing from that first list: ask once
+        // more a little later, while this node still wants connections.
+        const followUp = setTimeout(() => {
+          this.followUps.delete(followUp)
+          if (!this.started || this.connectedPeers() >= this.minConnections) return
+          this.exchange(peerId).catch(err => { this.log('follow-up exchange with %p failed - %e', peerId, err) })
+        }, Math.round(FOLLOW_UP_DELAY * (0.75 + this.random.next() * 0.5)))
+        this.followUps.add(followUp)
       }
     })
     this.started = true
@@ -115,6 +124,8 @@ export class PeerExchange extends TypedEventEmitter<PeerExchangeEvents> implemen
     this.started = false
     clearTimeout(this.timer)
     this.timer = undefined
+    for (const t of this.followUps) clearTimeout(t)
+    this.followUps.clear()
     this.controller.abort(new PeerExchangeStoppedError('peer exchange stopped'))
     if (this.topologyId != null) this.components.registrar.unregister(this.topologyId)
     this.topologyId = undefined
@@ -216,7 +227,7 @@ export class PeerExchange extends TypedEventEmitter<PeerExchangeEvents> implemen
       return { emitted: 0, dialed: 0 }
     }
     const self = this.components.peerId.toString()
-    const connected = new Set(this.components.connectionManager.getConnections().map(c => c.remotePeer.toString()))
+    const connected = this.connectedPeerIds()
     const fresh = received.filter(p => p.id.toString() !== self && !connected.has(p.id.toString()))
     for (const peer of fresh) {
       this.counters.peersEmitted++
@@ -254,6 +265,14 @@ export class PeerExchange extends TypedEventEmitter<PeerExchangeEvents> implemen
         this.log('dial of %p learnt by exchange failed - %e', peer.id, err)
       })
       .finally(() => { this.dialing.delete(key) })
+  }
+
+  private connectedPeerIds (): Set<string> {
+    return new Set(this.components.connectionManager.getConnections().map(c => c.remotePeer.toString()))
+  }
+
+  private connectedPeers (): number {
+    return this.connectedPeerIds().size
   }
 
   private scheduleRound (): void {
