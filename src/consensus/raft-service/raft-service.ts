@@ -93,6 +93,8 @@ export class RaftService implements Startable {
   private persistedTerm = -1
   /** A conf change removed this node: it must not rejoin on its own. */
   private removed = false
+  /** Nodes whose last applied conf change removed them: their JOIN requests are refused. */
+  private readonly removedMembers = new Set<string>()
   private wasMember = false
   /** Listen addresses of members, remembered while they were connected. */
   private readonly memberAddrs = new Map<string, string[]>()
@@ -438,8 +440,14 @@ export class RaftService implements Startable {
   private noteConfChange (e: Entry): void {
     try {
       const change = decodeConfChangeRecord(e.data).change
-      if (change?.node !== this.id) return
-      this.removed = change.type === 'remove'
+      if (change === undefined) return
+      if (change.type === 'remove') this.removedMembers.add(change.node)
+      else this.removedMembers.delete(change.node)
+      if (change.node !== this.id) return
+      // An older entry that added this node must not undo a removal already in force (the configuration takes
+      // effect when it is in the log, before it is applied).
+      if (change.type === 'remove') this.removed = true
+      else if (this.isMember()) this.removed = false
       if (this.removed) this.log('this node was removed from the cluster at index %d', e.index)
     } catch (err) {
       this.log.error('conf-change entry %d is malformed - %e', e.index, err)
@@ -561,6 +569,7 @@ export class RaftService implements Startable {
       case pb.ClientOp.JOIN: {
         const conf = core.status().conf
         if (conf.voters.includes(from) || conf.learners.includes(from)) return ok()
+        if (this.removedMembers.has(from)) throw new InvalidMembershipRequestError(`${from} was removed from the cluster; it does not rejoin on its own`)
         await this.proposeLocal(EMPTY, { type: 'add-learner', node: from })
         this.log('added %s as a learner', from)
         return ok()
