@@ -1,6 +1,6 @@
 /**
- * A mesh of `fedmesh start` processes on loopback: ephemeral ports, temporary data dirs, connected
- * through bootstrap to the first node. Used by `fedmesh demo`, the local-mesh example, the
+ * A mesh of `fedmesh start` processes on loopback: ephemeral ports, temporary data dirs, each node
+ * bootstrapping from every node started before it. Used by `fedmesh demo`, the local-mesh example, the
  * integration tests and the benchmarks.
  *
  * Contract: `stop()` ends every process it started (SIGTERM, then SIGKILL after a grace period) and
@@ -68,11 +68,15 @@ export class LocalMesh {
   static async start (options: LocalMeshOptions): Promise<LocalMesh> {
     const mesh = new LocalMesh(options)
     try {
-      const first = await mesh.spawnNode(0, [])
-      const bootstrap = first.addresses[0]
-      if (bootstrap == null) throw new ProcessStartError('the first node announced no address')
-      await Promise.all(Array.from({ length: options.nodes - 1 }, async (_, i) => mesh.spawnNode(i + 1, ['--bootstrap', bootstrap])))
-      mesh.nodes.sort((a, b) => a.index - b.index)
+      // One at a time, each bootstrapping from every node before it: the mesh is complete as soon as the
+      // last node is ready, whatever the timing of peer exchange (which is tested on its own).
+      const bootstrap: string[] = []
+      for (let i = 0; i < options.nodes; i++) {
+        const node = await mesh.spawnNode(i, bootstrap.flatMap(a => ['--bootstrap', a]))
+        const addr = node.addresses[0]
+        if (addr == null) throw new ProcessStartError(`node ${i} announced no address`)
+        bootstrap.push(addr)
+      }
     } catch (err) {
       await mesh.stop()
       throw err
