@@ -18,8 +18,9 @@ describe('Raft: joining nodes and a 5-node cluster with a stopped minority', () 
   it('later nodes join as learners and are promoted in pairs to 5 voters', async () => {
     await waitForLeader(mesh.nodes, 3)
     assert.equal((await put(mesh.node(0), 'before-join', '1')).status, 200)
-    const bootstrap = mesh.node(0).addresses[0] as string
-    await mesh.spawnNode(3, ['--bootstrap', bootstrap])
+    // Joiners bootstrap from every member, so that reaching the leader does not wait on peer exchange.
+    const bootstrap = mesh.nodes.flatMap(n => ['--bootstrap', n.addresses[0] as string])
+    await mesh.spawnNode(3, bootstrap)
     // With one joiner the cluster keeps 3 voters (an even count is never the goal).
     const learner = await waitFor('node 4 to join as a learner', async () => {
       const s = await raftStatus(mesh.node(3))
@@ -28,7 +29,7 @@ describe('Raft: joining nodes and a 5-node cluster with a stopped minority', () 
     assert.equal(learner.voters.length, 3)
     await new Promise(resolve => setTimeout(resolve, 1_500))
     assert.equal((await raftStatus(mesh.node(0)))?.voters.length, 3, 'one caught-up learner is not promoted to an even voter count')
-    await mesh.spawnNode(4, ['--bootstrap', bootstrap])
+    await mesh.spawnNode(4, bootstrap)
     await waitForLeader(mesh.nodes, 5, 20_000)
     const all = await Promise.all(mesh.nodes.map(async n => raftStatus(n)))
     for (const s of all) assert.deepEqual(s?.learners, [])
