@@ -5,7 +5,7 @@
  *
  * Layout: a switch namespace `fmp-sw-<pid>` with bridges `br0` and `br1`; host namespace
  * `fmp-h<i>-<pid>` per node with `eth0` (address `10.<subnet>.0.<i+1>/24`) whose peer `port<i>`
- * sits in the switch. Every node listens on its `eth0` address and bootstraps from node 0. Each
+ * sits in the switch. Every node listens on its `eth0` address and bootstraps from every node started before it. Each
  * node's HTTP API listens on the loopback of its own namespace, which the caller cannot reach; a
  * small relay started in that namespace exposes it on a Unix socket in the mesh's temporary
  * directory, and `fetch(i, path)` goes through it.
@@ -164,11 +164,15 @@ export class NetnsMesh {
     const mesh = new NetnsMesh(options)
     try {
       mesh.buildNetwork()
-      const first = await mesh.spawnNode(0, [])
-      const bootstrap = first.addresses.find(a => a.startsWith(`/ip4/${first.ip}/`))
-      if (bootstrap == null) throw new NetnsError(`node 0 announced no address on ${first.ip}: ${first.addresses.join(' ')}`)
-      await Promise.all(Array.from({ length: options.nodes - 1 }, async (_, i) => mesh.spawnNode(i + 1, ['--bootstrap', bootstrap])))
-      mesh.nodes.sort((a, b) => a.index - b.index)
+      // One at a time, each bootstrapping from every node before it: the mesh is complete once the last
+      // node is ready, whatever the timing of peer exchange.
+      const bootstrap: string[] = []
+      for (let i = 0; i < options.nodes; i++) {
+        const node = await mesh.spawnNode(i, bootstrap.flatMap(a => ['--bootstrap', a]))
+        const addr = node.addresses.find(a => a.startsWith(`/ip4/${node.ip}/`))
+        if (addr == null) throw new NetnsError(`node ${i} announced no address on ${node.ip}: ${node.addresses.join(' ')}`)
+        bootstrap.push(addr)
+      }
     } catch (err) {
       await mesh.stop()
       throw err
