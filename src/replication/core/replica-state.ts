@@ -136,7 +136,7 @@ function kindRank (e: { kind: 'register' } | { kind: 'crdt', crdtType: CrdtType 
  * A register context with what the stability floor implies left out: a node's counter at or below the
  * floor is dropped, or lowered to its newest current version (so that versions stay covered).
  */
-function contextAboveFloor (e: RegisterEntry, floor: VectorClock): VectorClock {
+export function contextAboveFloor (e: RegisterEntry, floor: VectorClock): VectorClock {
   const out: Record<string, number> = {}
   for (const [node, counter] of Object.entries(e.context)) {
     if (counter > counterOf(floor, node)) {

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto'
 import {
-  canonicalJson, clockLeq, counterOf, entryToJSON, mergeClocks, maxHlc, ReplicaState, signDelta
+  canonicalJson, clockLeq, contextAboveFloor, entryToJSON, mergeClocks, maxHlc, ReplicaState, signDelta
 } from '../core/index.js'
 import { ReplicaStoreClosedError } from './errors.js'
 import type { ReplicaPersistence } from './persistence.js'
 import type {
   ApplyResult, ApplyUpdatesResult, CrdtActor, CrdtDefinition, CrdtDelta, Delta, Hlc, JsonValue, ReadResult,
-  RegisterDelta, RegisterEntry, ReplicaStats, ResolverConfig, StoredEntry, UpdateBatch, VectorClock
+  RegisterDelta, ReplicaStats, ResolverConfig, StoredEntry, UpdateBatch, VectorClock
 } from '../core/index.js'
 
 /** Where a change came from: a local operation, gossip, a sync (pull or anti-entropy), or tombstone collection. */
@@ -333,19 +333,4 @@ export class ReplicaStore {
   private assertOpen (): void {
     if (this.closed) throw new ReplicaStoreClosedError('the replica store is closed')
   }
-}
-
-/** A register context without what the stability floor implies (the normal form ReplicaState.checksum uses). */
-function contextAboveFloor (e: RegisterEntry, floor: VectorClock): VectorClock {
-  const out: Record<string, number> = {}
-  for (const [node, counter] of Object.entries(e.context)) {
-    if (counter > counterOf(floor, node)) {
-      out[node] = counter
-      continue
-    }
-    let newest = 0
-    for (const v of e.versions) if (v.dot.node === node && v.dot.counter > newest) newest = v.dot.counter
-    if (newest > 0) out[node] = newest
-  }
-  return out
 }
