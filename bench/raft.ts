@@ -5,7 +5,7 @@
  * - failover: SIGKILL of the leader until the next committed write (through a survivor)
  * Baseline in the same run: a 3-node etcd cluster (Debian's etcd-server, default settings) measured with the
  * same HTTP load generator through its JSON gateway (`POST /v3/kv/put`, base64 key and value), when installed.
- * Run: `npx tsc -p tsconfig.json && node dist/bench/raft.js [--seconds S] [--failovers N]`.
+ * Run: `npx tsc -p tsconfig.json && node dist/bench/raft.js [--seconds S] [--failovers N] [--sequential N] [--five 0]`.
  */
 import '../src/util/polyfill.js'
 import { spawn, spawnSync } from 'node:child_process'
@@ -24,6 +24,7 @@ const SECONDS = arg('--seconds', 5)
 const FAILOVERS = arg('--failovers', 3)
 const SEQUENTIAL = arg('--sequential', 300)
 const CONCURRENCY = 64
+const WITH_FIVE = arg('--five', 1) !== 0
 
 const agent = new Agent({ keepAlive: true, maxSockets: 256 })
 
@@ -242,7 +243,7 @@ const f = (n: number): string => n.toFixed(2)
 const rows: Row[] = []
 process.stdout.write(`Raft benchmark: ${SEQUENTIAL} sequential puts, ${CONCURRENCY} concurrent clients for ${SECONDS} s, ${FAILOVERS} failovers; 100-byte values\n`)
 rows.push(await measure(await fedmesh(3), true))
-rows.push(await measure(await fedmesh(5), false))
+if (WITH_FIVE) rows.push(await measure(await fedmesh(5), false))
 let etcdRow: Row | undefined
 if (etcdAvailable()) {
   etcdRow = await measure(await etcd(3), true)

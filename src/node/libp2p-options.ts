@@ -19,6 +19,7 @@ import { MESH_PRESETS } from '../mesh/core/gossip-state/index.js'
 import { fastMessageId } from '../mesh/gossip-state/index.js'
 import { dnsDiscovery } from '../discovery/dns/index.js'
 import { peerExchange } from '../discovery/peer-exchange/index.js'
+import { coalescedWrites } from './coalesced-writes.js'
 import type { ResolvedNodeOptions } from './config.js'
 import type { PeerDirectory } from '../discovery/peer-directory.js'
 import type { Verification, RefusalReason } from '../discovery/verification.js'
@@ -100,7 +101,7 @@ export function buildLibp2pOptions (input: Libp2pOptionsInput): Libp2pOptions<Re
       announceFilter: reachableAddresses
     },
     transports: [tcp()],
-    connectionEncrypters: [noise()],
+    connectionEncrypters: [coalescedWrites(noise())],
     streamMuxers: [yamux()],
     ...(protector != null ? { connectionProtector: protector } : {}),
     connectionGater: {

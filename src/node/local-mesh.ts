@@ -33,6 +33,8 @@ export interface LocalMeshOptions {
   /** Where data dirs go (a new temporary directory by default; removed by stop() only when created here). */
   baseDir?: string
   env?: NodeJS.ProcessEnv
+  /** Flags for the `node` executable of every process (e.g. `--cpu-prof`). */
+  nodeArgs?: string[]
   onProgress?: (message: string) => void
   /** How long one node may take to print its ready line. */
   readyTimeoutMs?: number
@@ -89,7 +91,7 @@ export class LocalMesh {
     const dataDir = join(this.baseDir, `node-${index}`)
     const args = [fedmeshBin(), 'start', '--json', '--data-dir', dataDir, '--listen', '/ip4/127.0.0.1/tcp/0', '--api', '127.0.0.1:0', '--no-mdns', ...extra, ...(this.options.args?.(index) ?? [])]
     this.options.onProgress?.(`starting node ${index + 1}/${this.options.nodes}`)
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...this.options.env } })
+    const child = spawn(process.execPath, [...(this.options.nodeArgs ?? []), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...this.options.env } })
     const stderr: string[] = []
     createInterface({ input: child.stderr! }).on('line', (l) => { stderr.push(l); if (stderr.length > 500) stderr.shift() })
     const ready = await new Promise<{ peerId: string, addresses: string[], api: string }>((resolve, reject) => {

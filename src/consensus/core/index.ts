@@ -14,7 +14,8 @@
  *    snapshot and deleting all stored entries), `rd.entries` (first deleting stored entries with
  *    index >= rd.entries[0].index), `rd.hardState`.
  * 3. Send `rd.messages` (only now: a vote or an acknowledgement must never leave before the state
- *    it promises is durable). Delivery may fail, duplicate or reorder; the core copes.
+ *    it promises is durable; when `rd.sendBeforePersist` is set, a leader may send them before or while
+ *    persisting instead). Delivery may fail, duplicate or reorder; the core copes.
  * 4. Apply: restore the state machine from `rd.snapshot` if present, then apply
  *    `rd.committedEntries` in order. Normal entries with empty data are the leaders' term-start
  *    entries: apply them as no-ops. `conf-change` entries are already in force in the core; the

@@ -269,7 +269,8 @@ export class RaftCore {
       entries: this.log.unstableEntries(),
       committedEntries: this.log.undeliveredCommitted(),
       messages: this.msgs,
-      readStates: this.readStates
+      readStates: this.readStates,
+      sendBeforePersist: false
     }
     this.msgs = []
     this.readStates = []
@@ -279,6 +280,7 @@ export class RaftCore {
       this.prevSoftState = ss
     }
     const hs = this.hardState()
+    const sameTermAndVote = hs.term === this.prevHardState.term && hs.vote === this.prevHardState.vote
     if (!hardStateEquals(hs, this.prevHardState)) {
       rd.hardState = hs
       this.prevHardState = hs
@@ -287,6 +289,7 @@ export class RaftCore {
       rd.snapshot = this.log.pendingSnapshot
       this.log.pendingSnapshot = undefined
     }
+    rd.sendBeforePersist = this.role === 'leader' && sameTermAndVote && rd.snapshot === undefined
     const appliedAfter = rd.committedEntries.length > 0
       ? (rd.committedEntries[rd.committedEntries.length - 1] as Entry).index
       : Math.max(this.log.delivered, rd.snapshot?.metadata.index ?? 0)

@@ -197,8 +197,15 @@ export interface Ready {
   snapshot?: Snapshot
   /** Entries to apply to the state machine, in order (after `snapshot`, if any). */
   committedEntries: Entry[]
-  /** Messages to send, only after `hardState`, `entries` and `snapshot` are durable. */
+  /** Messages to send, only after `hardState`, `entries` and `snapshot` are durable (but see `sendBeforePersist`). */
   messages: Message[]
+  /**
+   * True when `messages` may be sent while `entries` are still being persisted: this node leads and the Ready
+   * changes neither term nor vote (Raft thesis §10.2.1, a leader writes its log in parallel with replicating it).
+   * Safe because entries this leader counts as committed before its own write is durable are handed out, and
+   * commit indexes covering them are sent, only in later Readys, which come after this one is advanced.
+   */
+  sendBeforePersist: boolean
   /** Linearizable reads that became ready. */
   readStates: ReadState[]
   /** The log has grown past `snapshotThreshold` since the last snapshot. */

@@ -3,7 +3,8 @@
  * proposal to the leader, cluster-formation queries, join/remove/transfer requests).
  *
  * Contract: one long-lived outbound stream per peer, opened on demand; requests carry an id and
- * are answered in any order by a `ClientResponse` with the same id. A request whose answer does not
+ * are answered in any order by a `ClientResponse` with the same id. Frames made in one turn of the event loop
+ * leave together in one write (one muxer frame, one Noise message). A request whose answer does not
  * arrive before its signal aborts rejects; a broken stream rejects every request in flight on it.
  * Only verified peers are served. A malformed frame resets the stream.
  */
@@ -23,7 +24,28 @@ export type ClientRequestHandler = (request: ClientRequestBody, from: string) =>
 interface OutLink {
   stream: Stream
   lp: LengthPrefixedStream<Stream>
+  out: FrameBatcher
   pending: Map<bigint, { resolve: (r: pb.ClientResponse) => void, reject: (e: Error) => void }>
+}
+
+/** Collects the frames written to one stream during a turn of the event loop and writes them at once. */
+class FrameBatcher {
+  private frames: Uint8Array[] = []
+  private scheduled = false
+
+  constructor (private readonly lp: LengthPrefixedStream<Stream>, private readonly onError: (err: Error) => void) {}
+
+  push (frame: Uint8Array): void {
+    this.frames.push(frame)
+    if (this.scheduled) return
+    this.scheduled = true
+    setImmediate(() => {
+      this.scheduled = false
+      const frames = this.frames
+      this.frames = []
+      this.lp.writeV(frames).catch((err: unknown) => { this.onError(err instanceof Error ? err : new Error(String(err))) })
+    })
+  }
 }
 
 export class RaftClientProtocol {
@@ -75,9 +97,7 @@ export class RaftClientProtocol {
         resolve: (r) => { options.signal?.removeEventListener('abort', onAbort); resolve(r) },
         reject: (e) => { options.signal?.removeEventListener('abort', onAbort); reject(e) }
       })
-      link.lp.write(pb.ClientRequest.encode({ ...body, id }), options).catch((err: unknown) => {
-        this.fail(link, err instanceof Error ? err : new Error(String(err)))
-      })
+      link.out.push(pb.ClientRequest.encode({ ...body, id }))
     })
   }
 
@@ -97,7 +117,8 @@ export class RaftClientProtocol {
     let connection = this.components.connectionManager.getConnections(peerId).find(c => c.status === 'open')
     if (connection === undefined) connection = await this.components.connectionManager.openConnection(peerId, options)
     const stream = await connection.newStream(CLIENT_PROTOCOL, options)
-    const link: OutLink = { stream, lp: lpStream(stream, { maxDataLength: MAX_CLIENT_FRAME_BYTES }), pending: new Map() }
+    const lp = lpStream(stream, { maxDataLength: MAX_CLIENT_FRAME_BYTES })
+    const link: OutLink = { stream, lp, out: new FrameBatcher(lp, (err) => { this.fail(link, err) }), pending: new Map() }
     this.links.set(peer, link)
     void this.readResponses(peer, link)
     return link
@@ -135,6 +156,10 @@ export class RaftClientProtocol {
     this.inbound.add(stream)
     const lp = lpStream(stream, { maxDataLength: MAX_CLIENT_FRAME_BYTES })
     const peer = from.toString()
+    const out = new FrameBatcher(lp, (err) => {
+      this.log('answering %s failed - %e', peer, err)
+      if (stream.status === 'open') stream.abort(err)
+    })
     void (async () => {
       try {
         while (this.started) {
@@ -148,7 +173,7 @@ export class RaftClientProtocol {
           }
           this.handler(request, peer)
             .catch((err: unknown) => ({ error: (err as Error).name ?? 'Error', message: (err as Error).message ?? String(err), leader: '', result: new Uint8Array(0) }))
-            .then(async (body) => { await lp.write(pb.ClientResponse.encode({ ...body, id: request.id })) })
+            .then((body) => { out.push(pb.ClientResponse.encode({ ...body, id: request.id })) })
             .catch((err: unknown) => { this.log('answering %s failed - %e', peer, err) })
         }
       } catch (err) {

@@ -27,7 +27,7 @@ import { decideFormation, learnerToPromote } from './formation.js'
 import type { ClusterInfo } from './formation.js'
 import type { ClientRequestBody, ClientResponseBody } from './client-protocol.js'
 import type { Consistency, RaftComponents, RaftInit, RaftServiceStats, RaftStatusSection, ReadOptions, WriteOptions } from './types.js'
-import type { ConfChange, Entry, Message, ReadState, Ready, RestoredState, Snapshot, SoftState } from '../core/index.js'
+import type { ConfChange, Entry, HardState, Message, ReadState, Ready, RestoredState, Snapshot, SoftState } from '../core/index.js'
 import type { KvCommand, KvEntry, KvEvent, KvListing, KvResult, LockHolder } from '../kv/core/index.js'
 import type { PersistBatch, RaftStorage } from '../ports.js'
 import type { Histogram, Logger, PeerId, Startable } from '@libp2p/interface'
@@ -79,6 +79,8 @@ export class RaftService implements Startable {
   private sm = new KvStateMachine()
   private readonly pending = new Map<number, Pending>()
   private readonly reads = new Map<string, (index: number) => void>()
+  /** Requests in flight to the leader, by the peer they went to. */
+  private readonly forwards = new Map<AbortController, string>()
   private appliedWaiters: Array<{ index: number, resolve: () => void }> = []
   private readonly watchers = new Set<(event: KvEvent) => void>()
   private readonly timers: Array<ReturnType<typeof setInterval>> = []
@@ -99,6 +101,8 @@ export class RaftService implements Startable {
   /** Listen addresses of members, remembered while they were connected. */
   private readonly memberAddrs = new Map<string, string[]>()
   private persistedVote = ''
+  /** The latest hard state when only its commit index is not yet on disk. */
+  private unsavedHardState: HardState | undefined
   private readonly commitLatency: Histogram | undefined
 
   constructor (components: RaftComponents, init: RaftInit = {}) {
@@ -161,6 +165,11 @@ export class RaftService implements Startable {
     for (const p of this.pending.values()) { clearTimeout(p.timer); p.reject(stopped) }
     this.pending.clear()
     await this.pumpDone
+    if (this.unsavedHardState !== undefined) {
+      await this.storage?.persist({ hardState: this.unsavedHardState, sync: false })
+        .catch((err: unknown) => { this.log.error('saving the commit index on stop failed - %e', err) })
+      this.unsavedHardState = undefined
+    }
     await this.client.stop()
     await this.transport.stop()
     await this.storage?.close()
@@ -340,21 +349,25 @@ export class RaftService implements Startable {
     while (this.started && core.hasReady()) {
       const rd = core.ready()
       this.stats.readyCycles++
-      const batch: PersistBatch = {}
-      if (rd.snapshot !== undefined) batch.snapshot = rd.snapshot
-      if (rd.entries.length > 0) batch.entries = rd.entries
-      if (rd.hardState !== undefined) batch.hardState = rd.hardState
-      if (batch.snapshot !== undefined || batch.entries !== undefined || batch.hardState !== undefined) {
-        // etcd's MustSync: a batch that only raises the commit index need not be synced.
-        const hs = batch.hardState
-        if (batch.snapshot === undefined && batch.entries === undefined && hs !== undefined && hs.term === this.persistedTerm && hs.vote === this.persistedVote) batch.sync = false
+      if (rd.sendBeforePersist) this.transport.send(rd.messages)
+      const hs = rd.hardState ?? this.unsavedHardState
+      if (rd.snapshot === undefined && rd.entries.length === 0 && hs !== undefined && hs.term === this.persistedTerm && hs.vote === this.persistedVote) {
+        // Only the commit index moved: it is volatile in Raft, so it waits for the next write (or stop) instead
+        // of delaying this Ready's apply.
+        this.unsavedHardState = hs
+      } else if (rd.snapshot !== undefined || rd.entries.length > 0 || hs !== undefined) {
+        const batch: PersistBatch = {}
+        if (rd.snapshot !== undefined) batch.snapshot = rd.snapshot
+        if (rd.entries.length > 0) batch.entries = rd.entries
+        if (hs !== undefined) batch.hardState = hs
+        this.unsavedHardState = undefined
         if (hs !== undefined) { this.persistedTerm = hs.term; this.persistedVote = hs.vote }
         const t0 = performance.now()
         await storage.persist(batch)
         this.stats.persistMs += performance.now() - t0
       }
       if (!this.started) return
-      this.transport.send(rd.messages)
+      if (!rd.sendBeforePersist) this.transport.send(rd.messages)
       if (rd.softState !== undefined) this.onSoftState(rd.softState)
       if (rd.snapshot !== undefined) this.restoreSnapshot(rd.snapshot)
       for (const e of rd.committedEntries) this.applyEntry(e)
@@ -384,6 +397,8 @@ export class RaftService implements Startable {
       this.stats.leaderChanges++
       this.log('leader is now %s (term %d)', ss.leader, this.core?.status().term)
     }
+    // Requests forwarded to a former leader fail now rather than at their timeout.
+    for (const [controller, target] of this.forwards) if (target !== ss.leader) controller.abort()
     this.soft = ss
   }
 
@@ -528,11 +543,16 @@ export class RaftService implements Startable {
         response = { id: 0n, ...(await this.serve(body, this.id)) }
       } else {
         this.stats.forwarded++
+        const leaderChanged = new AbortController()
+        this.forwards.set(leaderChanged, target)
         try {
-          response = await this.client.request(target, body, { signal })
+          response = await this.client.request(target, body, { signal: anySignal(signal, leaderChanged.signal) })
         } catch (err) {
+          if (leaderChanged.signal.aborted) throw new NoQuorumError(`the leader changed while the request was with ${target}; the outcome is unknown, retry`)
           if (signal.aborted) throw new NoQuorumError(`the leader did not answer within ${this.requestTimeoutMs} ms`)
           throw new NoQuorumError(`forwarding to the leader failed: ${(err as Error).message}`)
+        } finally {
+          this.forwards.delete(leaderChanged)
         }
       }
       if (response.error === '') return response

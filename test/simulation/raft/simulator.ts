@@ -220,6 +220,8 @@ export function runSimulation (seed: number, options: SimOptions = {}): SimResul
     }
     n.busy = true
     const epoch = n.epoch
+    // A leader's messages leave at once, racing its disk (a crash before the write loses the entries it sent).
+    if (rd.sendBeforePersist) for (const m of rd.messages) send(m)
     q.after(diskRng.int(0, 2), () => { if (n.epoch === epoch) persisted(n, rd) })
   }
 
@@ -236,7 +238,7 @@ export function runSimulation (seed: number, options: SimOptions = {}): SimResul
       disk.entries = disk.entries.slice(0, keep).concat(rd.entries)
     }
     if (rd.hardState !== undefined) disk.hardState = rd.hardState
-    for (const m of rd.messages) send(m)
+    if (!rd.sendBeforePersist) for (const m of rd.messages) send(m)
     if (rd.snapshot !== undefined) {
       n.kv = KvStateMachine.restore(rd.snapshot.data)
       for (const index of [...n.proposals.keys()]) if (index <= rd.snapshot.metadata.index) n.proposals.delete(index)

@@ -144,3 +144,36 @@ describe('raft log replication', () => {
     assert.ok(applied.length >= 1)
   })
 })
+
+describe('sending before persisting (Raft thesis 10.2.1)', () => {
+  it('marks only Readys of a leader that change neither term nor vote', () => {
+    const c = new TestCluster(['a', 'b', 'c'])
+    c.campaign('a')
+    const campaignReadies = c.node('a').readies.filter((rd) => rd.hardState !== undefined && rd.hardState.vote === 'a' && rd.messages.some((m) => m.type === 'vote' || m.type === 'pre-vote'))
+    assert.ok(campaignReadies.length > 0)
+    for (const rd of campaignReadies) assert.equal(rd.sendBeforePersist, false, 'vote requests must wait for the vote to be durable')
+    for (const id of ['b', 'c']) {
+      assert.ok(c.node(id).readies.length > 0)
+      for (const rd of c.node(id).readies) assert.equal(rd.sendBeforePersist, false, `${id} acknowledges only what is durable`)
+    }
+    c.node('a').readies = []
+    c.core('a').propose(bytes('x'))
+    c.stabilize()
+    const withEntries = c.node('a').readies.filter((rd) => rd.entries.length > 0)
+    assert.equal(withEntries.length, 1)
+    assert.equal(withEntries[0]?.sendBeforePersist, true)
+    assert.ok(appends(withEntries[0]?.messages ?? []).length === 2)
+  })
+
+  it('a leader commits an entry acknowledged by followers only in a later Ready than the one that carried it', () => {
+    const c = new TestCluster(['a', 'b', 'c'])
+    c.campaign('a')
+    c.node('a').readies = []
+    c.core('a').propose(bytes('x'))
+    c.stabilize()
+    const readies = c.node('a').readies
+    const carried = readies.findIndex((rd) => rd.entries.some((e) => e.data.length > 0))
+    const applied = readies.findIndex((rd) => rd.committedEntries.some((e) => e.data.length > 0))
+    assert.ok(carried >= 0 && applied > carried)
+  })
+})
