@@ -23,3 +23,5 @@ export const CAUGHT_UP_LAG = 64
 export const MAX_CLIENT_FRAME_BYTES = 4 * 1024 * 1024
 /** Default lock lease. */
 export const DEFAULT_LOCK_TTL_MS = 15_000
+/** How many applied KV changes (and their bytes, roughly) each node keeps for watches that resume from a revision. */
+export const WATCH_HISTORY = { events: 10_000, bytes: 16 * 1024 * 1024 }

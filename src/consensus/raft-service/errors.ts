@@ -51,3 +51,14 @@ export class InvalidMembershipRequestError extends Error {
 export class RaftStoppedError extends Error {
   override name = 'RaftStoppedError'
 }
+
+/** A watch asked to resume after a revision whose following changes this node no longer retains. */
+export class WatchCompactedError extends Error {
+  override name = 'WatchCompactedError'
+  /** The oldest revision a watch can resume after. */
+  readonly oldestResumable: number
+  constructor (afterRevision: number, historyFrom: number) {
+    super(`changes after revision ${afterRevision} are no longer retained; resume after revision ${historyFrom - 1} or later (read the current value first)`)
+    this.oldestResumable = historyFrom - 1
+  }
+}

@@ -16,12 +16,12 @@ import { Libp2pRaftTransport } from '../transport/libp2p-transport.js'
 import { seededRandom } from '../../util/pure/random.js'
 import { RaftClientProtocol } from './client-protocol.js'
 import {
-  CAUGHT_UP_LAG, DEFAULT_ELECTION_TICKS, DEFAULT_HEARTBEAT_TICKS, DEFAULT_LOCK_TTL_MS, DEFAULT_REQUEST_TIMEOUT_MS,
+  CAUGHT_UP_LAG, WATCH_HISTORY, DEFAULT_ELECTION_TICKS, DEFAULT_HEARTBEAT_TICKS, DEFAULT_LOCK_TTL_MS, DEFAULT_REQUEST_TIMEOUT_MS,
   CONNECTIVITY_INTERVAL_MS, DEFAULT_SNAPSHOT_THRESHOLD, DEFAULT_TICK_MS, FORMATION_INTERVAL_MS, PROMOTION_INTERVAL_MS
 } from './constants.js'
 import {
   InvalidLockTokenError, InvalidMembershipRequestError, KeyNotFoundError, LockHeldError, NoQuorumError, RaftNotReadyError,
-  RaftStoppedError, RevisionMismatchError
+  RaftStoppedError, RevisionMismatchError, WatchCompactedError
 } from './errors.js'
 import { decideFormation, learnerToPromote } from './formation.js'
 import type { ClusterInfo } from './formation.js'
@@ -83,6 +83,11 @@ export class RaftService implements Startable {
   private readonly forwards = new Map<AbortController, string>()
   private appliedWaiters: Array<{ index: number, resolve: () => void }> = []
   private readonly watchers = new Set<(event: KvEvent) => void>()
+  /** The latest applied changes from `historyHead` on, oldest first; every change with revision >= `historyFrom` is there. */
+  private readonly history: KvEvent[] = []
+  private historyFrom = 1
+  private historyHead = 0
+  private historyBytes = 0
   private readonly timers: Array<ReturnType<typeof setInterval>> = []
   private pumping = false
   private pumpDone: Promise<void> = Promise.resolve()
@@ -139,6 +144,7 @@ export class RaftService implements Startable {
     const restored = await storage.load()
     if (restored.hardState.term > 0 || restored.snapshot !== undefined || restored.entries.length > 0) {
       if (restored.snapshot !== undefined) this.sm = KvStateMachine.restore(restored.snapshot.data)
+      this.forgetHistory()
       this.core = this.newCore(undefined, restored)
       this.persistedTerm = restored.hardState.term
       this.persistedVote = restored.hardState.vote
@@ -236,8 +242,21 @@ export class RaftService implements Startable {
     return result.revision
   }
 
-  /** Calls `listener` for every change applied on this node from now on; returns the unsubscribe function. */
-  watch (listener: (event: KvEvent) => void): () => void {
+  /**
+   * Calls `listener` for every change applied on this node from now on; returns the unsubscribe function.
+   * With `afterRevision`, first replays (synchronously, before any newer event) the retained changes with a greater
+   * revision; throws WatchCompactedError when some of them are no longer retained (the latest changes, up to `WATCH_HISTORY`,
+   * are since this node last restored a snapshot).
+   */
+  watch (listener: (event: KvEvent) => void, options: { afterRevision?: number } = {}): () => void {
+    const after = options.afterRevision
+    if (after !== undefined && after < this.sm.revision) {
+      if (after + 1 < this.historyFrom) throw new WatchCompactedError(after, this.historyFrom)
+      for (let i = this.historyHead; i < this.history.length; i++) {
+        const ev = this.history[i] as KvEvent
+        if (ev.revision > after) listener(ev)
+      }
+    }
     this.watchers.add(listener)
     return () => { this.watchers.delete(listener) }
   }
@@ -404,6 +423,7 @@ export class RaftService implements Startable {
 
   private restoreSnapshot (snap: Snapshot): void {
     this.sm.restore(snap.data)
+    this.forgetHistory()
     // Proposals the snapshot covers: their outcome is in the snapshot but not their result.
     for (const [index, p] of this.pending) {
       if (index <= snap.metadata.index) {
@@ -470,9 +490,29 @@ export class RaftService implements Startable {
   }
 
   private emit (event: KvEvent): void {
+    this.history.push(event)
+    this.historyBytes += eventBytes(event)
+    const limit = this.init.watchHistory ?? WATCH_HISTORY
+    while (this.history.length - this.historyHead > limit.events || (this.historyBytes > limit.bytes && this.history.length - this.historyHead > 1)) {
+      const dropped = this.history[this.historyHead++] as KvEvent
+      this.historyBytes -= eventBytes(dropped)
+      this.historyFrom = dropped.revision + 1
+    }
+    if (this.historyHead > 1024 && this.historyHead * 2 > this.history.length) {
+      this.history.splice(0, this.historyHead)
+      this.historyHead = 0
+    }
     for (const w of this.watchers) {
       try { w(event) } catch (err) { this.log.error('a watcher threw - %e', err) }
     }
+  }
+
+  /** The state machine jumped (a snapshot): changes before its revision are not known one by one. */
+  private forgetHistory (): void {
+    this.history.length = 0
+    this.historyHead = 0
+    this.historyBytes = 0
+    this.historyFrom = this.sm.revision + 1
   }
 
   private onReadState (rs: ReadState): void {
@@ -875,6 +915,10 @@ function reviveBytes (_key: string, value: unknown): unknown {
 
 function anySignal (a: AbortSignal | undefined, b: AbortSignal): AbortSignal {
   return a === undefined ? b : AbortSignal.any([a, b])
+}
+
+function eventBytes (event: KvEvent): number {
+  return 64 + event.key.length * 2 + (event.value?.byteLength ?? 0)
 }
 
 async function sleep (ms: number): Promise<void> {

@@ -34,6 +34,8 @@ export interface RaftInit {
   heartbeatTicks?: number
   /** @default 10000 */
   snapshotThreshold?: number
+  /** How many applied changes (and bytes) a watch can resume over (default WATCH_HISTORY). */
+  watchHistory?: { events: number, bytes: number }
   /** Proposals and linearizable reads not done in this time fail with NoQuorumError. @default 3000 */
   requestTimeoutMs?: number
   /** fsync each batch. @default true */

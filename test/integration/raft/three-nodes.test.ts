@@ -79,6 +79,31 @@ describe('Raft: a 3-node cluster of real processes', () => {
     acknowledged.set('watched', 'hello')
   })
 
+  it('a watch resumes after Last-Event-ID with the changes it missed, and refuses a malformed one', async () => {
+    const first = await (await put(mesh.node(0), 'resumed', 'one')).json() as { revision: number }
+    await put(mesh.node(1), 'resumed', 'two')
+    await put(mesh.node(0), 'resumed-not', 'other key')
+    await put(mesh.node(2), 'resumed', 'three')
+    acknowledged.set('resumed', 'three')
+    acknowledged.set('resumed-not', 'other key')
+    const controller = new AbortController()
+    const res = await fetch(`${mesh.node(1).api}/v1/kv/resumed?watch=1`, { signal: controller.signal, headers: { 'Last-Event-ID': String(first.revision) } })
+    assert.equal(res.status, 200)
+    const reader = res.body!.getReader()
+    let text = ''
+    const deadline = Date.now() + 5_000
+    while ((text.match(/event: put/g) ?? []).length < 2 && Date.now() < deadline) {
+      const { value, done } = await reader.read()
+      if (done) break
+      text += new TextDecoder().decode(value)
+    }
+    controller.abort()
+    const values = [...text.matchAll(/data: (.*)/g)].map(m => Buffer.from((JSON.parse(m[1] as string) as { value: string }).value, 'base64').toString())
+    assert.deepEqual(values, ['two', 'three'], text)
+    const bad = await fetch(`${mesh.node(1).api}/v1/kv/resumed?watch=1&afterRevision=x`)
+    assert.equal(bad.status, 400)
+  })
+
   it('survives SIGKILL of the leader: a new leader, writes succeed, no acknowledged write lost', async () => {
     const victim = byPeer(mesh, leader)
     // Writes keep flowing while the leader dies; only acknowledged ones must survive.

@@ -24,7 +24,7 @@ describe('RaftService in process (memory storage, in-memory streams)', () => {
     for (const n of nodes) {
       const storage = new MemoryRaftStorage()
       storages.push(storage)
-      services.push(new RaftService(n.components, { storage, expect: 3, tickMs: 10, requestTimeoutMs: 1_000, snapshotThreshold: 50 }))
+      services.push(new RaftService(n.components, { storage, expect: 3, tickMs: 10, requestTimeoutMs: 1_000, snapshotThreshold: 50, watchHistory: { events: 200, bytes: 1 << 20 } }))
     }
     await Promise.all(services.map(async s => s.start()))
   })
@@ -62,6 +62,13 @@ describe('RaftService in process (memory storage, in-memory streams)', () => {
     await until('watch events', () => events.length >= 4)
     assert.deepEqual(events.map(e => `${e.type}:${e.key}`), ['put:a', 'put:b', 'put:a', 'delete:b'])
     stopWatching()
+    const replayed: KvEvent[] = []
+    const stopReplay = services[1]!.watch((e) => replayed.push(e), { afterRevision: r1 })
+    assert.deepEqual(replayed.map(e => `${e.type}:${e.key}`), ['put:b', 'put:a', 'delete:b'], 'the changes after r1, before any new one')
+    stopReplay()
+    const none: KvEvent[] = []
+    services[1]!.watch((e) => none.push(e), { afterRevision: 10_000_000 })()
+    assert.equal(none.length, 0)
   })
 
   it('locks give fencing tokens and refuse a second holder', async () => {
@@ -78,6 +85,17 @@ describe('RaftService in process (memory storage, in-memory streams)', () => {
     for (let i = 0; i < 80; i++) await l.put(`bulk${i}`, bytes(String(i)))
     await until('a compaction on every node', () => storages.every(s => s.firstIndex() > 1))
     assert.ok(services.every(s => (s.status()?.snapshotIndex ?? 0) >= 50))
+  })
+
+  it('a watch cannot resume past the retained history', async () => {
+    const l = leader()!
+    let last = 0
+    for (let i = 0; i < 210; i++) last = await l.put('churn', bytes(String(i)))
+    assert.throws(() => l.watch(() => {}, { afterRevision: 1 }), { name: 'WatchCompactedError' })
+    const seen: KvEvent[] = []
+    l.watch((e) => seen.push(e), { afterRevision: last - 150 })()
+    assert.equal(seen.length, 150)
+    assert.equal(seen.at(-1)?.revision, last)
   })
 
   it('a node that lost its quorum answers NoQuorum and never acknowledges a write', async () => {
