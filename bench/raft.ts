@@ -1,5 +1,6 @@
 /**
- * Raft benchmark: real `fedmesh start` processes on loopback with durable (fsynced LevelDB) logs.
+ * Raft benchmark: real `fedmesh start` processes on loopback with durable (fsynced LevelDB) logs, measured in
+ * steady state (after a warm-up of 2,000 puts, which etcd gets too).
  * - sequential put latency (one client, to the leader and through a follower), p50/p99
  * - throughput with 64 concurrent HTTP clients spread over all nodes (followers forward), for 3 and 5 nodes
  * - failover: SIGKILL of the leader until the next committed write (through a survivor)
@@ -225,8 +226,16 @@ async function etcd (nodes: number): Promise<Target> {
 
 interface Row { name: string, seqLeader: { p50: number, p99: number }, seqFollower: { p50: number, p99: number }, load: { opsPerSec: number, p50: number, p99: number, failed: number }, failover?: number[] }
 
+/** Steady state, not start-up: 2,000 puts from 16 clients before measuring (the same for every system). */
+async function warmUp (t: Target): Promise<void> {
+  await Promise.all(Array.from({ length: 16 }, async (_, c) => {
+    for (let i = 0; i < 125; i++) await t.put(t.endpoints[c % t.endpoints.length] as string, `warm/${c}/${i}`, VALUE).catch(() => false)
+  }))
+}
+
 async function measure (t: Target, withFailover: boolean): Promise<Row> {
   try {
+    await warmUp(t)
     const leader = await t.leaderIndex()
     const seqLeader = await sequential(t, t.endpoints[leader] as string)
     const seqFollower = await sequential(t, t.endpoints[(leader + 1) % t.endpoints.length] as string)

@@ -20,6 +20,7 @@ import { fastMessageId } from '../mesh/gossip-state/index.js'
 import { dnsDiscovery } from '../discovery/dns/index.js'
 import { peerExchange } from '../discovery/peer-exchange/index.js'
 import { coalescedWrites } from './coalesced-writes.js'
+import { lazyWindowUpdates } from './lazy-window-updates.js'
 import type { ResolvedNodeOptions } from './config.js'
 import type { PeerDirectory } from '../discovery/peer-directory.js'
 import type { Verification, RefusalReason } from '../discovery/verification.js'
@@ -102,7 +103,7 @@ export function buildLibp2pOptions (input: Libp2pOptionsInput): Libp2pOptions<Re
     },
     transports: [tcp()],
     connectionEncrypters: [coalescedWrites(noise())],
-    streamMuxers: [yamux()],
+    streamMuxers: [lazyWindowUpdates(yamux())],
     ...(protector != null ? { connectionProtector: protector } : {}),
     connectionGater: {
       // Loopback and private addresses are where local meshes live.

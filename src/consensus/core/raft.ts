@@ -21,7 +21,7 @@ import { majorityActive, majorityCommitted, majorityVoteResult } from './quorum.
 import { ReadOnlyQueue } from './read-only.js'
 import { NONE } from './types.js'
 import type {
-  AppendMessage, AppendResponseMessage, ConfChange, ConfState, Entry, HardState, HeartbeatMessage, HeartbeatResponseMessage,
+  AppendMessage, AppendResponseMessage, BasicStatus, ConfChange, ConfState, Entry, HardState, HeartbeatMessage, HeartbeatResponseMessage,
   Message, NodeId, ReadState, Ready, RestoredState, Role, Snapshot, SnapshotMessage, SoftState, Status,
   VoteMessage
 } from './types.js'
@@ -328,6 +328,11 @@ export class RaftCore {
     }
     this.snapshotRequested = false
     return this.log.compact(index, data)
+  }
+
+  /** Role, leader and membership without copying anything (for hot paths); `status()` for the full picture. */
+  basicStatus (): BasicStatus {
+    return { role: this.role, leader: this.lead, term: this.term, member: isMember(this.log.conf, this.id) }
   }
 
   status (): Status {

@@ -221,6 +221,14 @@ export interface ProgressStatus {
   learner: boolean
 }
 
+/** What `RaftCore.basicStatus()` returns. `member`: this node is a voter or learner of its configuration. */
+export interface BasicStatus {
+  role: Role
+  leader: NodeId
+  term: number
+  member: boolean
+}
+
 export interface Status {
   id: NodeId
   role: Role

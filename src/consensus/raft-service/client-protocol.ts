@@ -12,7 +12,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { lpStream } from '@libp2p/utils'
 import * as pb from '../pb/raft.js'
 import { CLIENT_PROTOCOL, MAX_CLIENT_FRAME_BYTES } from './constants.js'
-import { RaftStoppedError } from './errors.js'
+import { ClientRequestTimeoutError, RaftStoppedError } from './errors.js'
 import type { RaftTransportComponents } from '../transport/libp2p-transport.js'
 import type { AbortOptions, Connection, Logger, PeerId, Stream } from '@libp2p/interface'
 import type { LengthPrefixedStream } from '@libp2p/utils'
@@ -83,21 +83,46 @@ export class RaftClientProtocol {
     await this.components.registrar.unhandle(CLIENT_PROTOCOL)
   }
 
-  async request (peer: string, body: ClientRequestBody, options: AbortOptions = {}): Promise<pb.ClientResponse> {
+  /**
+   * Sends `body` to `peer` and resolves with its answer. Rejects with ClientRequestTimeoutError after `timeoutMs`
+   * (opening the stream included), with the signal's reason when it aborts, or with the stream's error.
+   */
+  async request (peer: string, body: ClientRequestBody, options: AbortOptions & { timeoutMs?: number } = {}): Promise<pb.ClientResponse> {
     if (!this.started) throw new RaftStoppedError('the Raft service is stopped')
-    const link = await this.link(peer, options)
+    const startedAt = Date.now()
+    const { timeoutMs } = options
+    let link = this.links.get(peer)
+    if (link === undefined || link.stream.status !== 'open') {
+      const signals = [options.signal, timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs)].filter(s => s !== undefined)
+      link = await this.link(peer, signals.length === 0 ? {} : { signal: AbortSignal.any(signals) })
+    }
+    const out = link
     const id = this.nextId++
+    const { signal } = options
+    signal?.throwIfAborted()
     return await new Promise<pb.ClientResponse>((resolve, reject) => {
-      const onAbort = (): void => {
-        link.pending.delete(id)
-        reject(options.signal?.reason instanceof Error ? options.signal.reason : new Error('aborted'))
+      let timer: ReturnType<typeof setTimeout> | undefined
+      const settle = (): void => {
+        if (timer !== undefined) clearTimeout(timer)
+        signal?.removeEventListener('abort', onAbort)
+        out.pending.delete(id)
       }
-      options.signal?.addEventListener('abort', onAbort, { once: true })
-      link.pending.set(id, {
-        resolve: (r) => { options.signal?.removeEventListener('abort', onAbort); resolve(r) },
-        reject: (e) => { options.signal?.removeEventListener('abort', onAbort); reject(e) }
+      const onAbort = (): void => {
+        settle()
+        reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted'))
+      }
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(() => {
+          settle()
+          reject(new ClientRequestTimeoutError(`${peer} did not answer within ${timeoutMs} ms`))
+        }, Math.max(0, timeoutMs - (Date.now() - startedAt)))
+      }
+      signal?.addEventListener('abort', onAbort, { once: true })
+      out.pending.set(id, {
+        resolve: (r) => { settle(); resolve(r) },
+        reject: (e) => { settle(); reject(e) }
       })
-      link.out.push(pb.ClientRequest.encode({ ...body, id }))
+      out.out.push(pb.ClientRequest.encode({ ...body, id }))
     })
   }
 

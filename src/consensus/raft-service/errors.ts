@@ -62,3 +62,8 @@ export class WatchCompactedError extends Error {
     this.oldestResumable = historyFrom - 1
   }
 }
+
+/** A request to another member got no answer in time. */
+export class ClientRequestTimeoutError extends Error {
+  override name = 'ClientRequestTimeoutError'
+}

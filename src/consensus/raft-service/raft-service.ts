@@ -20,7 +20,7 @@ import {
   CONNECTIVITY_INTERVAL_MS, DEFAULT_SNAPSHOT_THRESHOLD, DEFAULT_TICK_MS, FORMATION_INTERVAL_MS, PROMOTION_INTERVAL_MS
 } from './constants.js'
 import {
-  InvalidLockTokenError, InvalidMembershipRequestError, KeyNotFoundError, LockHeldError, NoQuorumError, RaftNotReadyError,
+  ClientRequestTimeoutError, InvalidLockTokenError, InvalidMembershipRequestError, KeyNotFoundError, LockHeldError, NoQuorumError, RaftNotReadyError,
   RaftStoppedError, RevisionMismatchError, WatchCompactedError
 } from './errors.js'
 import { decideFormation, learnerToPromote } from './formation.js'
@@ -185,13 +185,12 @@ export class RaftService implements Startable {
 
   /** True once this node is a voter or learner of a cluster. */
   isMember (): boolean {
-    const conf = this.core?.status().conf
-    return conf !== undefined && (conf.voters.includes(this.id) || conf.learners.includes(this.id))
+    return this.core?.basicStatus().member ?? false
   }
 
   /** The leader this node knows, or undefined. */
   leader (): string | undefined {
-    const l = this.core?.status().leader
+    const l = this.core?.basicStatus().leader
     return l === undefined || l === '' ? undefined : l
   }
 
@@ -352,11 +351,18 @@ export class RaftService implements Startable {
     if (this.pumping || !this.started) return
     this.pumping = true
     this.pumpDone = new Promise<void>((resolve) => {
-      setImmediate(() => {
+      const run = (): void => {
         this.pump()
           .catch((err: unknown) => { this.log.error('the Raft driver failed - %e', err) })
-          .finally(() => { this.pumping = false; resolve() })
-      })
+          .finally(() => {
+            this.pumping = false
+            resolve()
+            // A message stepped while the last round was winding down must not wait for the next tick.
+            if (this.started && this.core?.hasReady() === true) this.schedule()
+          })
+      }
+      if (process.env.FEDMESH_RAFT_IMMEDIATE !== undefined) setImmediate(run)
+      else queueMicrotask(run)
     })
   }
 
@@ -545,7 +551,7 @@ export class RaftService implements Startable {
   private async proposeBytes (data: Uint8Array, options: WriteOptions): Promise<KvResult> {
     const core = this.requireCore()
     this.stats.proposals++
-    if (core.status().role === 'leader') return await this.proposeLocal(data)
+    if (core.basicStatus().role === 'leader') return await this.proposeLocal(data)
     const response = await this.leaderRequest({ op: pb.ClientOp.PROPOSE, command: data as Uint8Array<ArrayBuffer>, peer: '' }, options)
     return JSON.parse(decoder.decode(response.result), reviveBytes) as KvResult
   }
@@ -574,7 +580,7 @@ export class RaftService implements Startable {
   /** Sends a request to the leader (handling it here when this node leads). */
   private async leaderRequest (body: ClientRequestBody, options: WriteOptions): Promise<pb.ClientResponse> {
     this.requireCore()
-    const signal = anySignal(options.signal, AbortSignal.timeout(this.requestTimeoutMs))
+    const deadline = Date.now() + this.requestTimeoutMs
     let target = this.leader()
     for (let hop = 0; hop < 3; hop++) {
       if (target === undefined) throw new NoQuorumError('no leader is known (no quorum?)')
@@ -586,10 +592,10 @@ export class RaftService implements Startable {
         const leaderChanged = new AbortController()
         this.forwards.set(leaderChanged, target)
         try {
-          response = await this.client.request(target, body, { signal: anySignal(signal, leaderChanged.signal) })
+          response = await this.client.request(target, body, { signal: anySignal(options.signal, leaderChanged.signal), timeoutMs: Math.max(1, deadline - Date.now()) })
         } catch (err) {
           if (leaderChanged.signal.aborted) throw new NoQuorumError(`the leader changed while the request was with ${target}; the outcome is unknown, retry`)
-          if (signal.aborted) throw new NoQuorumError(`the leader did not answer within ${this.requestTimeoutMs} ms`)
+          if (err instanceof ClientRequestTimeoutError || options.signal?.aborted === true) throw new NoQuorumError(`the leader did not answer within ${this.requestTimeoutMs} ms`)
           throw new NoQuorumError(`forwarding to the leader failed: ${(err as Error).message}`)
         } finally {
           this.forwards.delete(leaderChanged)
@@ -618,7 +624,7 @@ export class RaftService implements Startable {
       return ok(encoder.encode(JSON.stringify(info)))
     }
     const core = this.core
-    if (core === undefined || core.status().role !== 'leader') {
+    if (core === undefined || core.basicStatus().role !== 'leader') {
       return { error: 'NotLeaderError', message: 'not the leader', leader: this.leader() ?? '', result: EMPTY }
     }
     switch (req.op) {
@@ -863,9 +869,9 @@ export class RaftService implements Startable {
     metrics.registerCounter('fedmesh_raft_messages_dropped_total', { help: 'Raft messages dropped by full per-peer queues or unreachable peers', calculate: () => this.transport.stats.dropped })
     metrics.registerCounter('fedmesh_raft_malformed_total', { help: 'Malformed Raft frames received (each reset its stream)', calculate: () => this.transport.stats.malformed + this.client.malformed })
     metrics.registerMetric('fedmesh_raft_log_entries', { help: 'Entries in the Raft log after the latest snapshot', calculate: () => { const s = this.core?.status(); return s === undefined ? 0 : s.lastIndex - s.snapshotIndex } })
-    metrics.registerMetric('fedmesh_raft_term', { help: 'Current Raft term', calculate: () => this.core?.status().term ?? 0 })
+    metrics.registerMetric('fedmesh_raft_term', { help: 'Current Raft term', calculate: () => this.core?.basicStatus().term ?? 0 })
     metrics.registerMetric('fedmesh_raft_commit_index', { help: 'Raft commit index', calculate: () => this.core?.status().commit ?? 0 })
-    metrics.registerMetric('fedmesh_raft_is_leader', { help: '1 when this node leads', calculate: () => this.core?.status().role === 'leader' ? 1 : 0 })
+    metrics.registerMetric('fedmesh_raft_is_leader', { help: '1 when this node leads', calculate: () => this.core?.basicStatus().role === 'leader' ? 1 : 0 })
     return metrics.registerHistogram('fedmesh_raft_commit_latency_seconds', {
       help: 'Time from proposal to applied on the leader',
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]
