@@ -361,8 +361,7 @@ export class RaftService implements Startable {
             if (this.started && this.core?.hasReady() === true) this.schedule()
           })
       }
-      if (process.env.FEDMESH_RAFT_IMMEDIATE !== undefined) setImmediate(run)
-      else queueMicrotask(run)
+      queueMicrotask(run)
     })
   }
 
