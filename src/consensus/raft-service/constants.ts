@@ -15,6 +15,8 @@ export const RETRY_AFTER_SECONDS = 1
 /** How often cluster formation and learner promotion are reconsidered. */
 export const FORMATION_INTERVAL_MS = 250
 export const PROMOTION_INTERVAL_MS = 500
+/** How long a node keeps an initial voter set locked while waiting for the other members to lock it too. */
+export const FORMATION_LOCK_MS = 10_000
 /** How often a member checks that it is connected to every other member. */
 export const CONNECTIVITY_INTERVAL_MS = 300
 /** A learner within this many entries of the leader's commit index counts as caught up. */

@@ -17,7 +17,7 @@ import { seededRandom } from '../../util/pure/random.js'
 import { RaftClientProtocol } from './client-protocol.js'
 import {
   CAUGHT_UP_LAG, WATCH_HISTORY, DEFAULT_ELECTION_TICKS, DEFAULT_HEARTBEAT_TICKS, DEFAULT_LOCK_TTL_MS, DEFAULT_REQUEST_TIMEOUT_MS,
-  CONNECTIVITY_INTERVAL_MS, DEFAULT_SNAPSHOT_THRESHOLD, DEFAULT_TICK_MS, FORMATION_INTERVAL_MS, PROMOTION_INTERVAL_MS
+  CONNECTIVITY_INTERVAL_MS, DEFAULT_SNAPSHOT_THRESHOLD, DEFAULT_TICK_MS, FORMATION_INTERVAL_MS, FORMATION_LOCK_MS, PROMOTION_INTERVAL_MS
 } from './constants.js'
 import {
   ClientRequestTimeoutError, InvalidLockTokenError, InvalidMembershipRequestError, KeyNotFoundError, LockHeldError, NoQuorumError, RaftNotReadyError,
@@ -94,6 +94,9 @@ export class RaftService implements Startable {
   private started = false
   private soft: SoftState = { role: 'follower', leader: '' }
   private proposal: string[] = []
+  /** The initial voter set this node locked during formation, and when. */
+  private locked: string[] = []
+  private lockedAt = 0
   private lastJoinAt = 0
   private formationBusy = false
   private readCounter = 0
@@ -616,7 +619,7 @@ export class RaftService implements Startable {
     if (req.op === pb.ClientOp.INFO) {
       const s = this.core?.status()
       const info: Omit<ClusterInfo, 'peer'> & { addresses: Record<string, string[]> } = {
-        voters: s?.conf.voters ?? [], learners: s?.conf.learners ?? [], leader: s?.leader ?? '', proposal: this.proposal, addresses: await this.memberAddresses()
+        voters: s?.conf.voters ?? [], learners: s?.conf.learners ?? [], leader: s?.leader ?? '', proposal: this.proposal, locked: this.locked, addresses: await this.memberAddresses()
       }
       const own = this.ownAddresses()
       if (own.length > 0) info.addresses[this.id] = own
@@ -733,9 +736,21 @@ export class RaftService implements Startable {
       }))
       if (!this.started || this.isMember()) return
       const infos = answers.filter((a): a is ClusterInfo => a !== undefined)
-      const decision = decideFormation(this.id, this.init.expect, infos)
+      if (this.locked.length > 0 && Date.now() - this.lockedAt > FORMATION_LOCK_MS) {
+        this.log('the initial voter set %s was not bootstrapped within %d ms; unlocking it', this.locked.join(', '), FORMATION_LOCK_MS)
+        this.locked = []
+      }
+      const decision = decideFormation(this.id, this.init.expect, infos, this.locked)
       if (decision.action === 'wait') {
+        if (decision.unlock === true) {
+          this.log('another member left the initial voter set %s; unlocking it', this.locked.join(', '))
+          this.locked = []
+        }
         this.proposal = this.core === undefined ? decision.proposal : []
+      } else if (decision.action === 'lock') {
+        this.proposal = decision.voters
+        this.locked = decision.voters
+        this.lockedAt = Date.now()
       } else if (decision.action === 'bootstrap') {
         if (this.core !== undefined) return
         this.proposal = decision.voters
