@@ -153,6 +153,9 @@ export class RaftService implements Startable {
       this.persistedVote = restored.hardState.vote
       const lastConf = [...restored.entries].reverse().find(e => e.type === 'conf-change')
       if (lastConf !== undefined) this.noteConfChange(lastConf)
+      // Durable state of a cluster that no longer lists this node: it was removed (even when the removal is
+      // folded into a snapshot), and must not rejoin on its own.
+      if (this.core.status().conf.voters.length > 0 && !this.isMember()) this.removed = true
       this.log('restored term %d, %d entries after snapshot %d', restored.hardState.term, restored.entries.length, restored.snapshot?.metadata.index ?? 0)
     }
     this.started = true
