@@ -204,17 +204,23 @@ function matchSegments (pattern: string[], parts: string[]): Record<string, stri
 }
 
 async function readBody (req: IncomingMessage, limit: number): Promise<Uint8Array> {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length
-    if (size > limit) {
-      req.resume()
-      throw new ApiError('BodyTooLarge', 413, `the body may have at most ${limit} bytes`, { Connection: 'close' })
+  return await new Promise<Uint8Array>((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length
+      if (size > limit) {
+        req.off('data', onData)
+        req.resume()
+        reject(new ApiError('BodyTooLarge', 413, `the body may have at most ${limit} bytes`, { Connection: 'close' }))
+        return
+      }
+      chunks.push(chunk)
     }
-    chunks.push(chunk as Buffer)
-  }
-  return new Uint8Array(Buffer.concat(chunks))
+    req.on('data', onData)
+    req.once('end', () => { resolve(new Uint8Array(Buffer.concat(chunks))) })
+    req.once('error', reject)
+  })
 }
 
 function send (res: ServerResponse, status: number, headers: Record<string, string>, body: unknown): void {
