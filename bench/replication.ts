@@ -1,6 +1,7 @@
 /**
  * Replication benchmarks. Run: `npx tsx bench/replication.ts` (needs `npx tsc -p tsconfig.json` first: the process
- * part runs `bin/fedmesh.js`, i.e. dist/).
+ * part runs `bin/fedmesh.js`, i.e. dist/); `npx tsx bench/replication.ts --in-process` runs parts (1) and (2) only,
+ * from the sources.
  *
  *   (1) writes per second on one node through the library (`node.data.write`, LevelDB with synced batches, gossip to
  *       one connected peer), against the pure core (`ReplicaState.write`, no IO) in the same run
@@ -91,6 +92,9 @@ async function inProcess (): Promise<void> {
     console.log('(2) 10,000 writes on one node until visible on all 3 (one process)')
     console.log(`    writes took ${fmt(written)} ms; the last write visible on both peers after ${visible ? fmt(seen) + ' ms' : 'TIMEOUT'} from the first write (checksums then equal)`)
     console.log(`    gossip payload published by the writer: ${fmt(bytes / WRITES, 1)} bytes per write (${a.services.replication.stats().messages.published} messages in all)`)
+    const pulls = nodes.map(n => n.services.replication.stats({ keys: false }).pulls.made)
+    const memory = process.memoryUsage()
+    console.log(`    this process (3 nodes, ${fmt(a.services.replication.stats({ keys: false }).entries)} entries each): RSS ${fmt(memory.rss / 2 ** 20)} MB, V8 heap used ${fmt(memory.heapUsed / 2 ** 20)} MB; pulls made per node ${pulls.join('/')}`)
   } finally {
     await Promise.all(nodes.map(async n => { await n.stop() }))
     rmSync(base, { recursive: true, force: true })
@@ -200,5 +204,5 @@ async function processes (): Promise<void> {
 }
 
 await inProcess()
-await processes()
+if (!process.argv.includes('--in-process')) await processes()
 process.exit(0)

@@ -2,7 +2,7 @@ import { serviceDependencies, TypedEventEmitter } from '@libp2p/interface'
 import { PartitionDetector } from '../core/partition/index.js'
 import { MissingHealthServiceError } from './errors.js'
 import { DEFAULT_DETECT_AFTER_MS, DEFAULT_HEAL_AFTER_MS, DEFAULT_RECOVERY_TIMEOUT_MS, DEFAULT_STRATEGY } from './constants.js'
-import type { HealthSource, PartitionComponents, PartitionInit, PartitionServiceEvents, SyncCapable } from './types.js'
+import type { HealthSource, PartitionComponents, PartitionInit, PartitionServiceEvents, StateAdopter, SyncCapable } from './types.js'
 import type {
   PartitionEvent, PartitionReport, PartitionResolution, PartitionState, PartitionStats, RecoveryPlan, SubsystemDivergence
 } from '../core/partition/index.js'
@@ -179,10 +179,35 @@ export class PartitionService extends TypedEventEmitter<PartitionServiceEvents> 
           }
           break
         }
-        case 'adopt-state':
-          manual = true
-          notes.push(`adopting state from ${action.from.length} peer(s) is not automated: reconcile by hand`)
+        case 'adopt-state': {
+          // The majority's state replaces this side's: from the first peer that answers (one is enough, and
+          // adopting from several would let the later ones undo the earlier).
+          const replication = this.replication()
+          if (replication === undefined) {
+            manual = true
+            notes.push(`no replication service to adopt state from ${action.from.length} peer(s): reconcile by hand`)
+            break
+          }
+          const errors: string[] = []
+          let adopted = false
+          for (const peer of action.from) {
+            try {
+              const result = await replication.adoptFrom(health.peerIdOf(peer), { signal: AbortSignal.timeout(this.recoveryTimeoutMs) })
+              const keys = typeof result?.keys === 'number' ? result.keys : 0
+              this.detector.reportDivergence('replication:adopt-state', { localChanges: keys, detail: `${keys} key(s) reset to the state of ${peer}` })
+              notes.push(`adopted the state of ${peer}: ${keys} key(s) reset`)
+              adopted = true
+              break
+            } catch (err) {
+              errors.push(`${peer}: ${String((err as Error)?.message ?? err)}`)
+            }
+          }
+          if (!adopted) {
+            failed = true
+            notes.push(action.from.length === 0 ? 'no peer to adopt state from' : `adopting state failed with every peer (${errors.join('; ')})`)
+          }
           break
+        }
         case 'resume-serving':
           notes.push('serving resumed')
           break
@@ -212,6 +237,16 @@ export class PartitionService extends TypedEventEmitter<PartitionServiceEvents> 
     try {
       const service = this.components.antiEntropy
       return typeof service?.syncWith === 'function' ? service : undefined
+    } catch {
+      // libp2p's components throw for a service that is not configured.
+      return undefined
+    }
+  }
+
+  private replication (): StateAdopter | undefined {
+    try {
+      const service = this.components.replication
+      return typeof service?.adoptFrom === 'function' ? service : undefined
     } catch {
       // libp2p's components throw for a service that is not configured.
       return undefined

@@ -36,6 +36,14 @@ export interface SyncCapable {
   syncWith(peer: PeerId, keyspace?: string, options?: AbortOptions): Promise<unknown>
 }
 
+/**
+ * The replication service as reset-to-known-good recovery uses it (duck-typed): makes this node take the peer's
+ * state and resolves with the number of keys it reset.
+ */
+export interface StateAdopter {
+  adoptFrom(peer: PeerId, options?: AbortOptions): Promise<{ keys: number }>
+}
+
 export interface PartitionComponents {
   peerId: PeerId
   logger: ComponentLogger
@@ -44,6 +52,8 @@ export interface PartitionComponents {
   health?: HealthSource
   /** The anti-entropy service, when the node has one (a service named `antiEntropy`). */
   antiEntropy?: SyncCapable
+  /** The replication service, when the node has one (a service named `replication`). */
+  replication?: StateAdopter
 }
 
 export interface PartitionHealedDetail {

@@ -63,7 +63,9 @@ export const replicationSubsystem: Subsystem = {
         persistence: new LevelReplicaPersistence({ location: join(ctx.options.dataDir, 'replication') }),
         resolvers,
         keyspaces: opts.keyspaces ?? [],
-        isVerified: (peer) => ctx.isVerified(peer)
+        isVerified: (peer) => ctx.isVerified(peer),
+        // Reset-to-known-good: a minority side keeps its changes to itself until it has adopted the majority's state.
+        withholdOnMinority: ctx.options.partition.strategy === 'reset-to-known-good'
       })
     }
   },

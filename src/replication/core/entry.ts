@@ -2,11 +2,11 @@ import { dotFromJSON } from './dot.js'
 import type { Dot } from './dot.js'
 import { isCrdtType } from './crdt/index.js'
 import type { CrdtType } from './crdt/index.js'
-import { InvalidStateError } from './errors.js'
 import { hlcFromJSON } from './hlc.js'
 import type { Hlc } from './hlc.js'
-import { checksumOf, verify } from './integrity.js'
-import { cloneJson } from './json.js'
+import { InvalidJsonValueError, InvalidStateError } from './errors.js'
+import { sha256Hex } from './integrity.js'
+import { canonicalJson, cloneJson, compareStrings } from './json.js'
 import type { JsonValue } from './json.js'
 import { clockFromJSON, clockToJSON } from './vector-clock.js'
 import type { VectorClock } from './vector-clock.js'
@@ -132,16 +132,80 @@ function unsignedToJSON (d: UnsignedDelta): JsonValue {
   return { ...common, kind: 'crdt', crdtType: d.crdtType, state: d.state, top: clockToJSON(d.top) }
 }
 
-/** Computes the checksum and returns the complete delta. */
-export function signDelta (d: UnsignedDelta): Delta {
-  return { ...d, checksum: checksumOf(unsignedToJSON(d)) } as Delta
+/**
+ * The canonical encoding of a delta's content (every field but the checksum), what its checksum is taken over.
+ * A JSON array written field by field in a fixed order, so it costs one pass over the delta:
+ * ```
+ * register: ["r",key,origin,hlc,event,[[dotNode,dotCounter,hlc,deleted,value]…],clock]
+ * crdt:     ["c",key,origin,hlc,event,crdtType,state,clock]
+ * ```
+ * where hlc = `[wallMs,logical,node]`, event = `[node,counter]` or `null`, clock = `[[node,counter]…]` sorted by
+ * node with zero counters left out, deleted = `0|1`, a tombstone's value `null`, and values and CRDT states in
+ * canonical JSON (`canonicalJson`). Throws InvalidJsonValueError when a value is not JSON.
+ */
+export function encodeDelta (d: UnsignedDelta): string {
+  let out = (d.kind === 'register' ? '["r",' : '["c",') + JSON.stringify(d.key) + ',' + JSON.stringify(d.origin) + ',' + encodeHlc(d.hlc) + ','
+  out += d.event === undefined ? 'null' : '[' + JSON.stringify(d.event.node) + ',' + encodeCount(d.event.counter) + ']'
+  if (d.kind === 'register') {
+    return out + ',' + encodeVersions(d.versions) + ',' + encodeClock(d.context) + ']'
+  }
+  return out + ',' + JSON.stringify(d.crdtType) + ',' + canonicalJson(d.state) + ',' + encodeClock(d.top) + ']'
 }
 
-/** True when the delta's checksum matches its content. */
+/**
+ * The canonical encoding of a stored entry under its key, for digests that compare replicas (written like
+ * `encodeDelta`): `["r",key,[[dotNode,dotCounter,hlc,deleted,value]…],clock]` or
+ * `["c",key,crdtType,state,top,hlc|null]`.
+ */
+export function encodeEntry (key: string, e: StoredEntry): string {
+  if (e.kind === 'register') {
+    return '["r",' + JSON.stringify(key) + ',' + encodeVersions(e.versions) + ',' + encodeClock(e.context) + ']'
+  }
+  return '["c",' + JSON.stringify(key) + ',' + JSON.stringify(e.crdtType) + ',' + canonicalJson(e.state) + ',' + encodeClock(e.top) + ',' + (e.hlc === null ? 'null' : encodeHlc(e.hlc)) + ']'
+}
+
+function encodeVersions (versions: readonly Version[]): string {
+  let out = '['
+  for (let i = 0; i < versions.length; i++) {
+    const v = versions[i] as Version
+    if (i > 0) out += ','
+    out += '[' + JSON.stringify(v.dot.node) + ',' + encodeCount(v.dot.counter) + ',' + encodeHlc(v.hlc) + (v.deleted ? ',1,null]' : ',0,' + canonicalJson(v.value) + ']')
+  }
+  return out + ']'
+}
+
+function encodeCount (n: number): string {
+  if (!Number.isSafeInteger(n)) throw new InvalidJsonValueError(`not an integer counter: ${String(n)}`)
+  return String(n)
+}
+
+function encodeHlc (h: Hlc): string {
+  return '[' + encodeCount(h.wallMs) + ',' + encodeCount(h.logical) + ',' + JSON.stringify(h.node) + ']'
+}
+
+function encodeClock (c: VectorClock): string {
+  const nodes = Object.keys(c)
+  if (nodes.length > 1) nodes.sort(compareStrings)
+  let out = '['
+  let first = true
+  for (const node of nodes) {
+    const counter = c[node] as number
+    if (counter === 0) continue
+    out += (first ? '[' : ',[') + JSON.stringify(node) + ',' + encodeCount(counter) + ']'
+    first = false
+  }
+  return out + ']'
+}
+
+/** Computes the checksum (SHA-256 of `encodeDelta`) and returns the complete delta. */
+export function signDelta (d: UnsignedDelta): Delta {
+  return { ...d, checksum: sha256Hex(encodeDelta(d)) } as Delta
+}
+
+/** True when the delta's checksum matches its content; false also when the content cannot be encoded. */
 export function verifyDelta (d: Delta): boolean {
   try {
-    const { checksum, ...rest } = d
-    return verify(unsignedToJSON(rest as UnsignedDelta), checksum)
+    return sha256Hex(encodeDelta(d)) === d.checksum
   } catch {
     return false
   }

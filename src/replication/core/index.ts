@@ -23,6 +23,9 @@
  * 3. Periodically, with one peer: send `clock()`, receive `getUpdatesSince(clock)` from it, `applyUpdates`.
  * 4. Periodically: publish `clock()` as this member's acknowledgement; with the latest acknowledgement of
  *    every current member, call `collectGarbage(acks, members)` and delete the keys it returns.
+ * 5. Reset-to-known-good (a minority side taking the majority's state): `adoptDelta(delta, nowMs)` for every delta
+ *    of the peer's `getUpdatesSince({})`, then `adoptAbsence(peerKeys, hlcWhenStarted, nowMs)`; persist the keys
+ *    changed and gossip the corrections they return like local writes.
  * Every replica must be configured with the same resolver table.
  */
 export * from './errors.js'

@@ -1,3 +1,4 @@
+import * as nodeCrypto from 'node:crypto'
 import { createHash } from 'node:crypto'
 import { canonicalJson } from './json.js'
 import type { JsonValue } from './json.js'
@@ -24,9 +25,10 @@ export function encodeVersioned (v: VersionedValue): string {
 }
 
 /** Lower-case hex SHA-256 of a string's UTF-8 bytes. */
-export function sha256Hex (text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex')
-}
+export const sha256Hex: (text: string) => string = typeof nodeCrypto.hash === 'function'
+  // The one-shot form (Node >= 20.12) costs about half of a Hash object per call.
+  ? (text) => nodeCrypto.hash('sha256', text, 'hex')
+  : (text) => createHash('sha256').update(text, 'utf8').digest('hex')
 
 /** SHA-256 (hex) of the canonical encoding of a value. */
 export function checksumOf (value: unknown): string {

@@ -16,7 +16,47 @@ export function isJsonObject (value: unknown): value is JsonObject {
  * Throws InvalidJsonValueError for undefined, non-finite numbers, functions, symbols, bigints and cycles.
  */
 export function canonicalJson (value: unknown): string {
-  return write(value, 0)
+  // Values that are already in canonical form (keys sorted, as JSON.parse of canonical text gives) are written
+  // by the native serialiser, which then produces exactly the text `write` would.
+  return isCanonicalShape(value, 0) ? JSON.stringify(value) : write(value, 0)
+}
+
+/**
+ * True when JSON.stringify writes exactly the canonical text of `value`: plain objects and arrays only, object
+ * keys in ascending order with no undefined property, finite numbers, no other types. False also for anything
+ * `write` refuses (which it then reports).
+ */
+function isCanonicalShape (value: unknown, depth: number): boolean {
+  if (value === null) return true
+  switch (typeof value) {
+    case 'string':
+    case 'boolean': return true
+    case 'number': return Number.isFinite(value)
+    case 'object': break
+    default: return false
+  }
+  if (depth >= MAX_DEPTH) return false
+  if (Array.isArray(value)) {
+    if (Object.getPrototypeOf(value) !== Array.prototype) return false
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i]
+      if (!isCanonicalShape(item, depth + 1)) return false
+    }
+    return true
+  }
+  const proto: unknown = Object.getPrototypeOf(value)
+  if (proto !== Object.prototype && proto !== null) return false
+  const record = value as Record<string, unknown>
+  if (typeof record.toJSON === 'function') return false
+  let previous: string | undefined
+  for (const k in record) {
+    if (!Object.hasOwn(record, k)) return false
+    if (previous !== undefined && !(previous < k)) return false
+    previous = k
+    const v = record[k]
+    if (v === undefined || !isCanonicalShape(v, depth + 1)) return false
+  }
+  return true
 }
 
 /** Nesting deeper than this is refused (it also stops cycles). */

@@ -2,7 +2,7 @@ import { CRDT_TYPES, crdtDefinition, joinCrdtJSON } from './crdt/index.js'
 import type { CrdtDefinition, CrdtType } from './crdt/index.js'
 import type { Dot } from './dot.js'
 import { dotEquals, dotKey } from './dot.js'
-import { deltaFromJSON, deltaToJSON, entryFromJSON, entryToJSON, signDelta, verifyDelta } from './entry.js'
+import { deltaFromJSON, deltaToJSON, encodeEntry, entryFromJSON, signDelta, verifyDelta } from './entry.js'
 import type { CrdtDelta, CrdtEntry, Delta, RegisterDelta, RegisterEntry, StoredEntry } from './entry.js'
 import { CrdtTypeMismatchError, InvalidStateError } from './errors.js'
 import { compareHlc, hlcFromJSON, HybridLogicalClock, maxHlc } from './hlc.js'
@@ -12,9 +12,9 @@ import { canonicalJson, cloneJson, compareStrings } from './json.js'
 import type { JsonValue } from './json.js'
 import { ResolverTable } from './resolvers.js'
 import type { ResolverConfig } from './resolvers.js'
-import { clockFromJSON, clockLeq, clockToJSON, compareClocks, counterOf, meetClocks, mergeClocks } from './vector-clock.js'
+import { clockFromJSON, clockLeq, clockToJSON, compareClocks, counterOf, meetClocks, mergeClocks, normalizeClock } from './vector-clock.js'
 import type { VectorClock } from './vector-clock.js'
-import { coversDot, mergeVersionSets, writeVersion } from './versions.js'
+import { compareVersions, coversDot, mergeVersionSets, writeVersion } from './versions.js'
 import type { Version, VersionSet } from './versions.js'
 
 export interface ReplicaStateInit {
@@ -81,6 +81,17 @@ export function updateBatchFromJSON (json: unknown): UpdateBatch {
   if (typeof o.origin !== 'string' || o.origin.length === 0) throw new InvalidStateError('batch.origin must be a non-empty string')
   if (!Array.isArray(o.deltas)) throw new InvalidStateError('batch.deltas must be an array')
   return { origin: o.origin, since: clockFromJSON(o.since ?? {}), clock: clockFromJSON(o.clock ?? {}), deltas: o.deltas.map(deltaFromJSON) }
+}
+
+/**
+ * What `adoptDelta` did with one key: 'reset' (the peer's value was written over both sides: gossip
+ * `correction`), 'kept' (this replica already held exactly the peer's value), 'merged' (joined only: a CRDT key,
+ * or keep-siblings siblings), 'refused' (the delta failed its checksum or drift check; nothing changed).
+ */
+export interface AdoptOutcome {
+  readonly result: ApplyResult
+  readonly outcome: 'reset' | 'kept' | 'merged' | 'refused'
+  readonly correction?: RegisterDelta
 }
 
 export interface ApplyUpdatesResult {
@@ -374,8 +385,7 @@ export class ReplicaState {
       for (const key of keys) {
         const e = entries.get(key) as StoredEntry
         if (!includeDeleted && !hasLive(e)) continue
-        const normal = e.kind === 'register' ? { ...e, context: contextAboveFloor(e, floor) } : e
-        yield canonicalJson([key, entryToJSON(normal)])
+        yield encodeEntry(key, e.kind === 'register' ? { ...e, context: contextAboveFloor(e, floor) } : e)
       }
     }
     return sha256OfLines(lines(this.keys()))
@@ -414,16 +424,26 @@ export class ReplicaState {
 
   /** Anti-entropy, responder side: the current entry of every key that `since` does not cover. */
   getUpdatesSince (since: VectorClock): UpdateBatch {
-    const deltas: Delta[] = []
+    const clock = this.clock()
+    return { origin: this.nodeId, since: clockToJSON(since), clock, deltas: [...this.updatesSince(since)] }
+  }
+
+  /**
+   * `getUpdatesSince` one delta at a time, for answers sent in pages: the keys are those stored when the iteration
+   * starts, each signed when reached (its entry as it is then, which covers at least what it held at the start). An
+   * answer built this way stays complete for the summary `clock()` taken before the iteration starts.
+   */
+  * updatesSince (since: VectorClock): Generator<Delta> {
     for (const key of this.keys()) {
-      const e = this.entries.get(key) as StoredEntry
+      const e = this.entries.get(key)
+      if (e === undefined) continue
       if (e.kind === 'register') {
         if (clockLeq(e.context, since)) continue
         const hlc = e.versions.reduce<Hlc | null>((m, v) => m === null ? v.hlc : maxHlc(m, v.hlc), null) ?? this.hlc.current()
-        deltas.push(signDelta({ kind: 'register', key, origin: this.nodeId, hlc, versions: e.versions, context: this.outgoingContext(e) }))
+        yield signDelta({ kind: 'register', key, origin: this.nodeId, hlc, versions: e.versions, context: this.outgoingContext(e) })
       } else {
         if (clockLeq(e.top, since)) continue
-        deltas.push(signDelta({
+        yield signDelta({
           kind: 'crdt',
           key,
           origin: this.nodeId,
@@ -431,10 +451,9 @@ export class ReplicaState {
           crdtType: e.crdtType,
           state: e.state,
           top: e.top
-        }))
+        })
       }
     }
-    return { origin: this.nodeId, since: clockToJSON(since), clock: this.clock(), deltas }
   }
 
   /**
@@ -486,6 +505,67 @@ export class ReplicaState {
     return removed
   }
 
+  // ---------------------------------------------------------------- reset-to-known-good
+
+  /**
+   * Reset-to-known-good for one key: joins `delta` (a peer's current entry of the key, as its `getUpdatesSince`
+   * answers) and then, unless this replica already resolves the key to the peer's value and holds no version
+   * the peer lacks, writes the peer's value (a tombstone when the peer has none) with a context covering both
+   * sides. That write supersedes every version of either side, so every replica converges on the peer's value.
+   * Not reset (only joined): CRDT keys (a join cannot take effects back) and keep-siblings keys on which the
+   * peer holds several live siblings (one write cannot recreate them); `outcome` says which case applied.
+   */
+  adoptDelta (delta: Delta, nowMs: number): AdoptOutcome {
+    const result = this.applyDelta(delta, { nowMs })
+    if (result.status === 'rejected-checksum' || result.status === 'rejected-clock-drift') return { result, outcome: 'refused' }
+    const entry = this.entries.get(delta.key)
+    if (delta.kind !== 'register' || entry === undefined || entry.kind !== 'register') return { result, outcome: 'merged' }
+    const resolver = this.resolvers.resolverFor(delta.key)
+    const theirs = resolver.resolve(delta.versions)
+    let value: JsonValue | undefined
+    if (theirs.present) {
+      if (resolver.name === 'keep-siblings') {
+        const live = delta.versions.filter(v => !v.deleted)
+        if (live.length !== 1) return { result, outcome: 'merged' }
+        value = (live[0] as Version).value
+      } else {
+        value = theirs.value
+      }
+    }
+    const peerDots = new Set(delta.versions.map(v => dotKey(v.dot)))
+    const mine = this.read(delta.key)
+    const sameValue = mine === undefined
+      ? value === undefined
+      : value !== undefined && canonicalJson(mine.value) === canonicalJson(theirs.present ? theirs.value : null)
+    if (sameValue && entry.versions.every(v => peerDots.has(dotKey(v.dot)))) return { result, outcome: 'kept' }
+    const correction = value === undefined
+      ? this.writeRegister(delta.key, null, true, nowMs, entry.context)
+      : this.writeRegister(delta.key, cloneJson(value), false, nowMs, entry.context)
+    return { result, outcome: 'reset', correction }
+  }
+
+  /**
+   * Reset-to-known-good for the keys a peer does not hold: deletes (with a context covering every version here)
+   * each plain key with a live value that is not in `peerKeys`, leaving alone keys with a version newer than
+   * `unchangedSince` (written here or received while the adoption ran). Returns the deltas to gossip, and the
+   * CRDT keys left as they are (a CRDT key cannot be deleted).
+   */
+  adoptAbsence (peerKeys: ReadonlySet<string>, unchangedSince: Hlc, nowMs: number): { deltas: RegisterDelta[], crdtKept: string[] } {
+    const deltas: RegisterDelta[] = []
+    const crdtKept: string[] = []
+    for (const key of this.keys()) {
+      if (peerKeys.has(key)) continue
+      const e = this.entries.get(key) as StoredEntry
+      if (e.kind === 'crdt') {
+        crdtKept.push(key)
+        continue
+      }
+      if (!hasLive(e) || e.versions.some(v => compareHlc(v.hlc, unchangedSince) > 0)) continue
+      deltas.push(this.writeRegister(key, null, true, nowMs, e.context))
+    }
+    return { deltas, crdtKept }
+  }
+
   // ---------------------------------------------------------------- internals
 
   private writeRegister (key: string, value: JsonValue, deleted: boolean, nowMs: number, seen?: VectorClock): RegisterDelta {
@@ -526,7 +606,8 @@ export class ReplicaState {
       // A CRDT outranks a plain value written concurrently under the same key.
       return { status: 'obsolete', entry: before }
     }
-    const local: VersionSet = before ?? { versions: [], context: {} }
+    if (before === undefined) return this.joinNewRegister(delta)
+    const local: VersionSet = before
     const localDots = new Set(local.versions.map(v => dotKey(v.dot)))
     // Versions every member has seen and this replica no longer holds were superseded or collected here.
     const incoming: VersionSet = {
@@ -544,6 +625,17 @@ export class ReplicaState {
     if (concurrent) this.resolutions[resolver.name] = (this.resolutions[resolver.name] ?? 0) + 1
     const alreadyHad = delta.versions.every(v => localDots.has(dotKey(v.dot))) && clockLeq(delta.context, local.context)
     return { status: concurrent ? 'conflict-resolved' : alreadyHad ? 'duplicate' : 'applied', entry }
+  }
+
+  /** joinRegister for a key not stored here: the delta's versions that the stability floor does not rule out. */
+  private joinNewRegister (delta: RegisterDelta): { status: ApplyStatus, entry: StoredEntry | undefined } {
+    const versions = delta.versions.filter(v => !coversDot(this.floor, v.dot))
+    const context = normalizeClock(delta.context)
+    if (versions.length === 0 && clockLeq(context, this.floor)) return { status: 'obsolete', entry: undefined }
+    if (versions.length > 1) versions.sort(compareVersions)
+    const entry: RegisterEntry = { kind: 'register', versions: this.resolvers.resolverFor(delta.key).compact(versions), context }
+    const alreadyHad = delta.versions.length === 0 && Object.keys(context).length === 0
+    return { status: alreadyHad ? 'duplicate' : 'applied', entry }
   }
 
   private joinCrdt (delta: CrdtDelta, before: StoredEntry | undefined): { status: ApplyStatus, entry: StoredEntry | undefined } {

@@ -3,7 +3,7 @@
  * indexes into a per-message table (a peer id is 52 characters and a delta names nodes five times or more).
  * Packing is lossless: the receiver rebuilds exactly the core's `Delta` and the core verifies its checksum.
  *
- * - gossip message: `{"v":2,"from":"<peerId>","clock":{…},"nodes":[id…],"deltas":[packed…]}` — `clock` is the
+ * - gossip message: `{"v":3,"from":"<peerId>","clock":{…},"nodes":[id…],"deltas":[packed…]}` — `clock` is the
  *   sender's summary when it published, its acknowledgement for tombstone collection; `deltas` may be empty (a pure
  *   acknowledgement);
  * - pull request: `{"since":{…}}`;
@@ -22,7 +22,8 @@ import type { Delta, Dot, Hlc, JsonValue, Version, VectorClock } from '../core/i
 const encoder = new TextEncoder()
 const decoder = new TextDecoder('utf-8', { fatal: true })
 
-export const GOSSIP_VERSION = 2
+/** 3: delta checksums are taken over `encodeDelta` (2 took them over the canonical JSON of the delta object). */
+export const GOSSIP_VERSION = 3
 
 /** Node ids of one message and their indexes. */
 export class NodeTable {

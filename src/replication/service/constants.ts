@@ -40,3 +40,6 @@ export const MAX_INBOUND_STREAMS = 8
 export const MAX_OUTBOUND_STREAMS = 8
 /** A replica not connected here still counts as a member (for tombstone collection) this long after its last acknowledgement (ms). */
 export const DEFAULT_MEMBER_TIMEOUT_MS = 120_000
+
+/** The partition service followed by `withholdOnMinority`. */
+export const DEFAULT_PARTITION_SERVICE = 'partition'

@@ -19,6 +19,10 @@
  *   peer, after a gap, and on `replicateFrom(peer)`.
  * - Anti-entropy: when the node has an `antiEntropy` service, the replica is registered with it as the keyspace
  *   `replication` (`ReplicaSyncStore`).
+ * - Reset-to-known-good (`adoptFrom(peer)`, run by partition recovery on the minority side): the caller pulls the
+ *   peer's whole state and, for every key whose resolved value differs from the peer's, writes the peer's value (or
+ *   deletes the key) with a context covering both sides; the correction replicates like any write, so every replica
+ *   converges on the peer's value rather than merging.
  * - Tombstones: every 10 s, `collectGarbage` over this node, the connected replica peers and every replica heard from
  *   in the last 2 minutes, with their latest acknowledgements (nothing is collected while a member has not
  *   acknowledged the delete).
@@ -35,8 +39,8 @@ import type { ReplicationComponents, ReplicationInit } from './types.js'
 
 export { ReplicationService } from './replication-service.js'
 export type { CounterHandle, MapHandle, RegisterHandle, SetHandle, WriteOptions } from './replication-service.js'
-export type { DataChange, PullResult, ReplicationComponents, ReplicationInit, ReplicationStats } from './types.js'
-export { InvalidReplicationConfigError, MalformedReplicationMessageError, ReplicationNotStartedError, UnverifiedReplicaError } from './errors.js'
+export type { AdoptResult, DataChange, PullResult, ReplicationComponents, ReplicationInit, ReplicationStats } from './types.js'
+export { AdoptionIncompleteError, InvalidReplicationConfigError, ReplicaWithheldError, MalformedReplicationMessageError, ReplicationNotStartedError, UnverifiedReplicaError } from './errors.js'
 export { PROTOCOL as REPLICATION_PROTOCOL, TOPIC_PREFIX as REPLICATION_TOPIC_PREFIX } from './constants.js'
 export * as replicationDefaults from './constants.js'
 

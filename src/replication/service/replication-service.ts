@@ -7,9 +7,9 @@ import { counterOf, LWWMap, LWWRegister, ORSet, PNCounter } from '../core/index.
 import { MemoryReplicaPersistence, ReplicaStore, ReplicaSyncStore } from '../store/index.js'
 import { decodeGossip, decodePage, decodePullRequest, encodeGossip, encodePage, encodePullRequest, NodeTable, packDelta, unpackDelta } from './codec.js'
 import * as C from './constants.js'
-import { InvalidReplicationConfigError, ReplicationNotStartedError, UnverifiedReplicaError } from './errors.js'
+import { AdoptionIncompleteError, InvalidReplicationConfigError, ReplicaWithheldError, ReplicationNotStartedError, UnverifiedReplicaError } from './errors.js'
 import type { GossipMessage } from './codec.js'
-import type { DataChange, DataChangeEvents, PullResult, ReplicationComponents, ReplicationInit, ReplicationStats } from './types.js'
+import type { AdoptResult, DataChange, DataChangeEvents, PullResult, ReplicationComponents, ReplicationInit, ReplicationStats } from './types.js'
 import type { ApplyResult, Delta, JsonValue, ReadResult, UpdateBatch, VectorClock } from '../core/index.js'
 import type { ReplicaChange } from '../store/index.js'
 import type { GossipSub, Message, SubscriptionChangeData } from '@libp2p/gossipsub'
@@ -60,6 +60,12 @@ interface TopicQueue {
   backoffMs: number
   tokens: number
   refilledAt: number
+}
+
+/** The partition service's events as the replication service follows them (duck-typed). */
+interface PartitionEvents {
+  addEventListener(type: string, listener: (evt: CustomEvent<never>) => void): void
+  removeEventListener(type: string, listener: (evt: CustomEvent<never>) => void): void
 }
 
 interface ReplicationMetrics {
@@ -130,6 +136,9 @@ export class ReplicationService extends TypedEventEmitter<DataChangeEvents> impl
   private readonly gapPulls = new Set<string>()
   private readonly timers = new Set<ReturnType<typeof setTimeout>>()
   private lastAck = ''
+  /** True while this replica keeps its changes to itself: on a minority side awaiting reset (see ReplicationInit.withholdOnMinority). */
+  private withholding = false
+  private unwatchPartition?: () => void
   private readonly metrics?: ReplicationMetrics
   private readonly counters: Counters = {
     writes: 0,
@@ -235,6 +244,7 @@ export class ReplicationService extends TypedEventEmitter<DataChangeEvents> impl
         this.unregisterSync = ae.register(C.SYNC_KEYSPACE, this.syncView)
       }
     }
+    if (this.init.withholdOnMinority === true) this.watchPartition()
     await this.components.registrar.handle(this.protocol, (stream, connection) => { void this.answerPull(stream, connection) }, {
       maxInboundStreams: C.MAX_INBOUND_STREAMS,
       maxOutboundStreams: C.MAX_OUTBOUND_STREAMS
@@ -276,6 +286,9 @@ export class ReplicationService extends TypedEventEmitter<DataChangeEvents> impl
       }
     }
     this.pubsub = undefined
+    this.unwatchPartition?.()
+    this.unwatchPartition = undefined
+    this.withholding = false
     this.unregisterSync?.()
     this.unregisterSync = undefined
     this.syncView?.close()
@@ -488,7 +501,60 @@ export class ReplicationService extends TypedEventEmitter<DataChangeEvents> impl
     return await pull
   }
 
-  private async pull (peer: PeerId, options: AbortOptions): Promise<PullResult> {
+  /**
+   * Reset-to-known-good: makes this replica take `peer`'s state. Pulls the peer's whole state (every entry, tombstones
+   * included) and, for every key where this node's resolved value differs from the peer's, writes the peer's value
+   * (or deletes the key when the peer has none) with a context covering both sides, so the correction supersedes
+   * every version of either side, replicates as an ordinary write, and every replica converges on the peer's value.
+   * Keys written or received here while the adoption runs are left alone; CRDT keys are merged, not reset (see
+   * AdoptResult). Throws AdoptionIncompleteError, after adopting what did arrive, when some of the peer's deltas
+   * were refused (their keys are then left as they were, and no key is deleted for being absent on the peer).
+   */
+  async adoptFrom (peerOrId: PeerId | string, options: AbortOptions = {}): Promise<AdoptResult> {
+    const peer = typeof peerOrId === 'string' ? peerIdFromString(peerOrId) : peerOrId
+    const store = this.open()
+    const started = Date.now()
+    const unchangedSince = store.state.lastHlc()
+    const result: AdoptResult = { peer: peer.toString(), keys: 0, deleted: 0, kept: 0, merged: 0, refused: 0, received: 0, durationMs: 0 }
+    const peerKeys = new Set<string>()
+    const pulled = await requestPeer(breakersOf(this.components), peer, async () => await this.pull(peer, options, {
+      since: {},
+      apply: (delta) => {
+        peerKeys.add(delta.key)
+        const out = store.adoptDelta(delta)
+        this.countApply(out.result)
+        switch (out.outcome) {
+          case 'reset': result.keys++; break
+          case 'kept': result.kept++; break
+          case 'merged': result.merged++; break
+          case 'refused': break
+        }
+        if (out.correction !== undefined) this.enqueue(out.correction)
+        return out.result
+      }
+    }))
+    result.received = pulled.received
+    result.refused = pulled.refused
+    if (pulled.refused > 0) {
+      result.durationMs = Date.now() - started
+      throw new AdoptionIncompleteError(`${pulled.refused} of ${pulled.received} deltas from ${result.peer} were refused; ${result.keys} keys adopted, absent keys left alone`, result)
+    }
+    const absent = store.adoptAbsence(peerKeys, unchangedSince)
+    for (const delta of absent.deltas) this.enqueue(delta)
+    result.keys += absent.deltas.length
+    result.deleted = absent.deltas.length
+    result.merged += absent.crdtKept.length
+    result.durationMs = Date.now() - started
+    this.release()
+    this.log('adopted the state of %s: %d keys reset (%d deleted), %d already equal, %d merged only, in %d ms', result.peer, result.keys, result.deleted, result.kept, result.merged, result.durationMs)
+    return result
+  }
+
+  /**
+   * One pull: sends `since` to the peer and feeds every delta of the answer's pages to `apply` (or, by default,
+   * applies it as a sync). When no delta was refused, the summary then advances to include the peer's.
+   */
+  private async pull (peer: PeerId, options: AbortOptions, how: { since?: VectorClock, apply?: (delta: Delta) => ApplyResult } = {}): Promise<PullResult> {
     const store = this.open()
     if (!this.isVerified(peer)) throw new UnverifiedReplicaError(`${peer.toString()} is not verified`)
     const started = Date.now()
@@ -499,7 +565,7 @@ export class ReplicationService extends TypedEventEmitter<DataChangeEvents> impl
       const connection = await this.components.connectionManager.openConnection(peer, { signal })
       stream = await connection.newStream(this.protocol, { signal })
       const lp = lpStream(stream, { maxDataLength: C.MAX_FRAME_BYTES })
-      const since = store.clock()
+      const since = how.since ?? store.clock()
       await lp.write(encodePullRequest(since), { signal })
       while (true) {
         const frame = (await lp.read({ signal })).subarray()
@@ -508,7 +574,7 @@ export class ReplicationService extends TypedEventEmitter<DataChangeEvents> impl
         const page = decodePage(frame)
         for (const packed of page.deltas) {
           result.received++
-          const r = this.applyRemote(packed, page.nodes, 'sync')
+          const r = this.applyRemote(packed, page.nodes, 'sync', how.apply)
           if (r === undefined || r.status === 'rejected-checksum' || r.status === 'rejected-clock-drift') result.refused++
           else if (r.changed) result.applied++
         }
@@ -544,14 +610,19 @@ export class ReplicationService extends TypedEventEmitter<DataChangeEvents> impl
         stream.abort(new UnverifiedReplicaError('not verified'))
         return
       }
+      if (this.withholding) {
+        stream.abort(new ReplicaWithheldError('this replica is on a minority side awaiting reset'))
+        return
+      }
       const lp = lpStream(stream, { maxDataLength: C.MAX_FRAME_BYTES })
       const { since } = decodePullRequest((await lp.read({ signal })).subarray())
-      const batch = this.store.state.getUpdatesSince(since)
+      // The summary before the entries: each entry signed later covers at least what it held now (see updatesSince).
+      const clock = this.store.clock()
       let table = new NodeTable()
       let page: string[] = []
       let bytes = 0
       let sent = 0
-      for (const delta of batch.deltas) {
+      for (const delta of this.store.state.updatesSince(since)) {
         const text = packDelta(delta, table)
         page.push(text)
         bytes += text.length + 1
@@ -564,7 +635,7 @@ export class ReplicationService extends TypedEventEmitter<DataChangeEvents> impl
           bytes = 0
         }
       }
-      const last = encodePage(table, page, { origin: batch.origin, clock: batch.clock })
+      const last = encodePage(table, page, { origin: this.self, clock })
       await lp.write(last, { signal })
       sent += last.length
       await stream.close({ signal }).catch(() => {})
@@ -588,6 +659,54 @@ export class ReplicationService extends TypedEventEmitter<DataChangeEvents> impl
     if (peers.length === 0) return
     const peer = peers[Math.floor(Math.random() * peers.length)] as PeerId
     this.pullInBackground(peer, 'periodic')
+  }
+
+  // ------------------------------------------------------------------ withholding on a minority side
+
+  /**
+   * Follows the partition service (duck-typed, by name): withholds this replica's changes while this node is on a
+   * minority side (or isolated), so the majority does not merge writes that the reset on heal (`adoptFrom`) is about to replace.
+   */
+  private watchPartition (): void {
+    const partition = lookup(this.components, this.init.partitionService ?? C.DEFAULT_PARTITION_SERVICE) as PartitionEvents | undefined
+    if (partition == null || typeof partition.addEventListener !== 'function') {
+      this.log('withholdOnMinority: no partition service; nothing withheld')
+      return
+    }
+    const onState = (evt: CustomEvent<{ type?: string }>): void => {
+      if (evt.detail?.type === 'minority' || evt.detail?.type === 'isolated') {
+        if (!this.withholding) this.log('on a minority side: withholding changes until the state is reset')
+        this.withholding = true
+      } else {
+        this.release()
+      }
+    }
+    const onHealed = (evt: CustomEvent<{ plan?: { actions?: Array<{ kind?: string }> } }>): void => {
+      if (evt.detail?.plan?.actions?.some(a => a.kind === 'adopt-state') !== true) this.release()
+    }
+    const onReport = (): void => { this.release() }
+    partition.addEventListener('partition:detected', onState)
+    partition.addEventListener('partition:changed', onState)
+    partition.addEventListener('partition:healed', onHealed)
+    partition.addEventListener('partition:report', onReport)
+    this.unwatchPartition = () => {
+      partition.removeEventListener('partition:detected', onState)
+      partition.removeEventListener('partition:changed', onState)
+      partition.removeEventListener('partition:healed', onHealed)
+      partition.removeEventListener('partition:report', onReport)
+    }
+  }
+
+  /** Ends withholding: the held gossip queues publish at once. */
+  private release (): void {
+    if (!this.withholding) return
+    this.withholding = false
+    this.log('releasing withheld changes')
+    for (const q of this.queues.values()) {
+      q.backoffMs = this.limits.holdRetry
+      if (q.timer !== undefined) { clearTimeout(q.timer); q.timer = undefined }
+      if (q.items.length > 0) this.schedulePump(q, 0)
+    }
   }
 
   // ------------------------------------------------------------------ gossip out
@@ -635,7 +754,7 @@ export class ReplicationService extends TypedEventEmitter<DataChangeEvents> impl
     try {
       while (this.started && this.pubsub != null && q.items.length > 0) {
         const pubsub = this.pubsub
-        if (pubsub.getSubscribers(q.topic).length === 0) {
+        if (this.withholding || pubsub.getSubscribers(q.topic).length === 0) {
           this.hold(q)
           return
         }
@@ -747,6 +866,8 @@ export class ReplicationService extends TypedEventEmitter<DataChangeEvents> impl
     const message = evt.detail
     if (!message.topic.startsWith(this.topicPrefix) || this.store === undefined || !this.started) return
     let decoded = this.validated.get(message)
+    // Gossipsub keeps the message (its cache) for a while; the decoded form must not live as long.
+    this.validated.delete(message)
     if (decoded === undefined) {
       try { decoded = decodeGossip(message.data) } catch { return }
     }
@@ -776,7 +897,7 @@ export class ReplicationService extends TypedEventEmitter<DataChangeEvents> impl
   }
 
   /** Validates and applies one received delta; undefined when malformed. */
-  private applyRemote (packed: unknown, nodes: readonly string[], source: 'gossip' | 'sync'): (ApplyResult & { event?: Delta['event'] }) | undefined {
+  private applyRemote (packed: unknown, nodes: readonly string[], source: 'gossip' | 'sync', apply?: (delta: Delta) => ApplyResult): (ApplyResult & { event?: Delta['event'] }) | undefined {
     let delta: Delta
     try {
       delta = unpackDelta(packed, nodes)
@@ -785,6 +906,7 @@ export class ReplicationService extends TypedEventEmitter<DataChangeEvents> impl
       this.metrics?.deltas.increment({ malformed: true })
       return undefined
     }
+    if (apply !== undefined) return apply(delta)
     const r = this.open().applyDelta(delta, source)
     this.countApply(r)
     return { ...r, event: delta.event }

@@ -25,6 +25,16 @@ export interface ReplicationInit {
   pubsubService?: string
   /** Register the replica with this anti-entropy service when the node has it; `false` never looks. @default 'antiEntropy' */
   antiEntropyService?: string | false
+  /**
+   * For the reset-to-known-good partition strategy: while the partition service (`partitionService`) reports this
+   * node on a minority side (or isolated), publish nothing and answer no pulls, so that the majority does not merge the writes
+   * that the reset on heal (`adoptFrom`, run by the partition service) replaces; released when the adoption
+   * succeeds or the recovery ends. Replicas on the same minority side then do not exchange writes either.
+   * @default false
+   */
+  withholdOnMinority?: boolean
+  /** @default 'partition' */
+  partitionService?: string
   /** Delay before changes are flushed to storage (ms). @default 2 */
   flushDelayMs?: number
   /** Largest accepted lead of a remote HLC over local time (ms). @default 60000 */
@@ -98,6 +108,24 @@ export interface PullResult {
   bytes: number
   /** True when the summary clock advanced to include the peer's (every delta accepted). */
   complete: boolean
+  durationMs: number
+}
+
+/** The outcome of `adoptFrom` (reset-to-known-good). */
+export interface AdoptResult {
+  peer: string
+  /** Keys whose value was reset to the peer's (written over both sides), deletions included. */
+  keys: number
+  /** Of those, keys deleted because the peer does not hold them. */
+  deleted: number
+  /** Keys that already resolved to the peer's value here. */
+  kept: number
+  /** Keys only merged: CRDT keys, and keep-siblings keys with several live siblings on the peer. */
+  merged: number
+  /** The peer's deltas refused (checksum or clock drift) or malformed. */
+  refused: number
+  /** Deltas received from the peer (one per key it holds). */
+  received: number
   durationMs: number
 }
 

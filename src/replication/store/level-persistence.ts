@@ -20,9 +20,17 @@ export interface LevelReplicaPersistenceInit {
   location: string
   /** fsync every commit (default true; false only for benchmarks that measure the difference). */
   sync?: boolean
+  /**
+   * LevelDB's block cache (bytes). The replica reads LevelDB only when it opens (everything is served from memory
+   * afterwards), so a large cache only holds memory. @default 524288
+   */
+  cacheSize?: number
+  /** LevelDB's write buffer (bytes); up to two are held in memory. @default 1048576 */
+  writeBufferSize?: number
 }
 
-type Op = { type: 'put', key: string, value: string } | { type: 'del', key: string }
+export const DEFAULT_LEVEL_CACHE_SIZE = 512 * 1024
+export const DEFAULT_LEVEL_WRITE_BUFFER_SIZE = 1024 * 1024
 
 export class LevelReplicaPersistence implements ReplicaPersistence {
   private readonly db: ClassicLevel<string, string>
@@ -31,7 +39,12 @@ export class LevelReplicaPersistence implements ReplicaPersistence {
   private written = 0
 
   constructor (init: LevelReplicaPersistenceInit) {
-    this.db = new ClassicLevel<string, string>(init.location, { keyEncoding: 'utf8', valueEncoding: 'utf8' })
+    this.db = new ClassicLevel<string, string>(init.location, {
+      keyEncoding: 'utf8',
+      valueEncoding: 'utf8',
+      cacheSize: init.cacheSize ?? DEFAULT_LEVEL_CACHE_SIZE,
+      writeBufferSize: init.writeBufferSize ?? DEFAULT_LEVEL_WRITE_BUFFER_SIZE
+    })
     this.sync = init.sync ?? true
   }
 
@@ -65,18 +78,25 @@ export class LevelReplicaPersistence implements ReplicaPersistence {
 
   async commit (batch: CommitBatch): Promise<void> {
     this.assertOpen()
-    const ops: Op[] = []
+    // A chained batch: one atomic LevelDB write like the array form, at a fraction of its main-thread cost
+    // (the array form copies and validates every operation object).
+    const chained = this.db.batch()
     let bytes = 0
-    for (const [key, entry] of batch.puts) {
-      const value = JSON.stringify(entry)
-      ops.push({ type: 'put', key: ENTRY_PREFIX + key, value })
-      bytes += key.length + value.length + ENTRY_PREFIX.length
+    try {
+      for (const [key, entry] of batch.puts) {
+        const value = JSON.stringify(entry)
+        chained.put(ENTRY_PREFIX + key, value)
+        bytes += key.length + value.length + ENTRY_PREFIX.length
+      }
+      for (const key of batch.dels) chained.del(ENTRY_PREFIX + key)
+      const meta = JSON.stringify(batch.meta)
+      chained.put(META_KEY, meta)
+      bytes += meta.length + 1
+    } catch (err) {
+      await chained.close()
+      throw err
     }
-    for (const key of batch.dels) ops.push({ type: 'del', key: ENTRY_PREFIX + key })
-    const meta = JSON.stringify(batch.meta)
-    ops.push({ type: 'put', key: META_KEY, value: meta })
-    bytes += meta.length + 1
-    await this.db.batch(ops, { sync: this.sync })
+    await chained.write({ sync: this.sync })
     this.written += bytes
   }
 

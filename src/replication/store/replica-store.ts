@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto'
 import {
-  canonicalJson, clockLeq, contextAboveFloor, entryToJSON, mergeClocks, maxHlc, ReplicaState, signDelta
+  clockLeq, contextAboveFloor, encodeEntry, mergeClocks, maxHlc, ReplicaState, signDelta
 } from '../core/index.js'
 import { ReplicaStoreClosedError } from './errors.js'
 import type { ReplicaPersistence } from './persistence.js'
 import type {
-  ApplyResult, ApplyUpdatesResult, CrdtActor, CrdtDefinition, CrdtDelta, Delta, Hlc, JsonValue, ReadResult,
+  AdoptOutcome, ApplyResult, ApplyUpdatesResult, CrdtActor, CrdtDefinition, CrdtDelta, Delta, Hlc, JsonValue, ReadResult,
   RegisterDelta, ReplicaStats, ResolverConfig, StoredEntry, UpdateBatch, VectorClock
 } from '../core/index.js'
 
@@ -185,6 +185,23 @@ export class ReplicaStore {
     return out.clockAdvanced
   }
 
+  /** Reset-to-known-good for one key of a peer's full state (see ReplicaState.adoptDelta); persists and notifies. */
+  adoptDelta (delta: Delta): AdoptOutcome {
+    this.assertOpen()
+    const out = this.replica.adoptDelta(delta, this.now())
+    if (out.correction !== undefined || out.result.changed) this.changed(delta.key, 'sync')
+    else if (out.outcome !== 'refused') this.metaChanged()
+    return out
+  }
+
+  /** Reset-to-known-good for the keys the peer does not hold (see ReplicaState.adoptAbsence); persists and notifies. */
+  adoptAbsence (peerKeys: ReadonlySet<string>, unchangedSince: Hlc): { deltas: RegisterDelta[], crdtKept: string[] } {
+    this.assertOpen()
+    const out = this.replica.adoptAbsence(peerKeys, unchangedSince, this.now())
+    for (const d of out.deltas) this.changed(d.key, 'sync')
+    return out
+  }
+
   /** Tombstone collection by causal stability; deletes the collected keys from storage. */
   collectGarbage (acks: Readonly<Record<string, VectorClock>>, members: readonly string[]): string[] {
     this.assertOpen()
@@ -220,7 +237,7 @@ export class ReplicaStore {
     const e = this.replica.entry(key)
     if (e === undefined) return undefined
     const normal: StoredEntry = e.kind === 'register' ? { ...e, context: contextAboveFloor(e, this.floor) } : e
-    return new Uint8Array(createHash('sha256').update(canonicalJson(entryToJSON(normal)), 'utf8').digest())
+    return new Uint8Array(createHash('sha256').update(encodeEntry(key, normal), 'utf8').digest())
   }
 
   /** The replica checksum (live entries), cached until the next change. */

@@ -1,11 +1,10 @@
-import { MemorySyncStore } from '../../mesh/core/anti-entropy/index.js'
 import { canonicalJson, deltaFromJSON, deltaToJSON } from '../core/index.js'
+import { FingerprintIndex } from './fingerprint-index.js'
 import type { ReplicaStore } from './replica-store.js'
 import type { Fingerprint, KeyRange, KeyVersion, SyncEntry, SyncStore } from '../../mesh/core/anti-entropy/index.js'
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder('utf-8', { fatal: true })
-const NO_PAYLOAD = new Uint8Array(0)
 
 export interface ReplicaSyncStats {
   /** Entries received that changed the replica, that changed nothing, and that were refused (malformed, wrong key, bad checksum, drift). */
@@ -20,12 +19,12 @@ export interface ReplicaSyncStats {
  * `apply` verifies and joins the received delta through the replica's own merge (`applyDelta`), which is
  * commutative, so two replicas that sync converge to equal entries and equal digests.
  *
- * The digests live in an index (a `MemorySyncStore` treap with incremental fingerprints) refreshed lazily: a
- * change only marks its key, and the marked keys are re-digested when a session next reads the view, so local
- * writes cost nothing here.
+ * The digests live in an index (a `FingerprintIndex`: flat sorted arrays with a Fenwick tree of entry hashes)
+ * refreshed lazily: a change only marks its key, and the marked keys are re-digested when a session next reads the
+ * view, so local writes cost nothing here.
  */
 export class ReplicaSyncStore implements SyncStore {
-  private readonly index = new MemorySyncStore()
+  private readonly index = new FingerprintIndex()
   private readonly stale = new Set<string>()
   private readonly stop: () => void
   readonly stats: ReplicaSyncStats = { applied: 0, unchanged: 0, refused: 0 }
@@ -83,11 +82,9 @@ export class ReplicaSyncStore implements SyncStore {
 
   private refresh (): void {
     if (this.stale.size === 0) return
-    for (const key of this.stale) {
-      const version = this.store.entryDigest(key)
-      if (version === undefined) this.index.delete(key)
-      else this.index.set({ key, version, payload: NO_PAYLOAD })
-    }
+    const changes = new Map<string, Uint8Array | undefined>()
+    for (const key of this.stale) changes.set(key, this.store.entryDigest(key))
     this.stale.clear()
+    this.index.update(changes)
   }
 }
