@@ -39,7 +39,8 @@ export async function createFederationNode (input: FederationNodeOptions = {}): 
   }
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 })
   const privateKey = await loadOrCreateIdentity(options.dataDir)
-  const datastore = new LevelDatastore(join(options.dataDir, 'datastore'))
+  // The peer store and keychain are small: LevelDB's default 8 MiB cache and 4 MiB write buffer would be most of a node's memory.
+  const datastore = new LevelDatastore(join(options.dataDir, 'datastore'), { cacheSize: 512 * 1024, writeBufferSize: 1024 * 1024 })
   try {
     await datastore.open()
   } catch (err) {

@@ -49,7 +49,8 @@ export class LevelRaftStorage extends MemoryRaftStorage {
 
   constructor (init: LevelRaftStorageInit) {
     super()
-    this.db = new ClassicLevel<Uint8Array, Uint8Array>(init.location, { keyEncoding: 'view', valueEncoding: 'view' })
+    // The log is read from memory (the mirror), so LevelDB's cache stays small; the write buffer bounds memory too.
+    this.db = new ClassicLevel<Uint8Array, Uint8Array>(init.location, { keyEncoding: 'view', valueEncoding: 'view', cacheSize: 1024 * 1024, writeBufferSize: 2 * 1024 * 1024 })
     this.sync = init.sync ?? true
   }
 
