@@ -4,8 +4,10 @@
  *
  *   (a) detection times in a 4-node mesh, medians over `runs` (default 5): a SIGKILLed node → dead at every
  *       survivor; a SIGSTOPped node → suspect and → dead at every other node; SIGCONT → alive at every other node;
- *       a new node that bootstraps from node 0 → alive at every other node (from its ready line; the others learn
- *       it by peer exchange). Each figure is the slowest observer of a run.
+ *       a new node that bootstraps from node 0 → alive at every other node (from its ready line; node 0 announces
+ *       it to the others, which hold it alive on node 0's word until their own link is up, and peer exchange links
+ *       them), and → alive over each observer's own link (its health row `connected`). Each figure is the slowest
+ *       observer of a run.
  *       Compared with Serf's LAN figures (memberlist defaults): killed 5.6 s, frozen 6.1 s, thawed 20–120 ms,
  *       joined ~180 ms.
  *   (b) false deaths under load: 3 nodes for `busy-seconds` (default 60) while busy loops run in other processes
@@ -26,7 +28,7 @@ type Health = 'alive' | 'suspect' | 'dead'
 
 interface Status {
   peers: Array<{ peerId: string, connected: boolean }>
-  health: { peers: Array<{ peerId: string, health: Health }> }
+  health: { peers: Array<{ peerId: string, health: Health, connected: boolean | null }> }
   mesh: { transitions: { died: number, suspected: number } }
 }
 
@@ -72,6 +74,19 @@ function live (mesh: LocalMesh): MeshProcess[] {
   return mesh.nodes.filter(n => n.child.exitCode == null && n.child.signalCode == null)
 }
 
+/** The slowest observer's delay (ms from `since`) until it holds `peer` alive over its own link (heartbeat stream or connection). */
+async function slowestLinked (observers: MeshProcess[], peer: string, since: number, timeoutMs = 15_000): Promise<number> {
+  const times = await Promise.all(observers.map(async (o) => {
+    while (true) {
+      const s = await status(o.api)
+      if (s.health.peers.some(p => p.peerId === peer && p.health === 'alive' && p.connected === true)) return performance.now() - since
+      if (performance.now() - since > timeoutMs) throw new Error(`node ${o.index} did not link to ${peer} within ${timeoutMs} ms`)
+      await sleep(5)
+    }
+  }))
+  return Math.max(...times)
+}
+
 /** The slowest observer's delay (ms from `since`) until it has a connection to `peer`. */
 async function slowestConnected (observers: MeshProcess[], peer: string, since: number, timeoutMs = 15_000): Promise<number> {
   const times = await Promise.all(observers.map(async (o) => {
@@ -110,7 +125,7 @@ const list = (xs: number[]): string => xs.map(x => Math.round(x)).join(', ')
 async function detectionTimes (runs: number): Promise<void> {
   console.log(`(a) detection times, 4 fedmesh processes, ${runs} run(s)`)
   const mesh = await startMesh(4)
-  const killed: number[] = []; const suspect: number[] = []; const frozen: number[] = []; const thawed: number[] = []; const joined: number[] = []; const connected: number[] = []
+  const killed: number[] = []; const suspect: number[] = []; const frozen: number[] = []; const thawed: number[] = []; const joined: number[] = []; const connected: number[] = []; const linked: number[] = []
   let joinFailures = 0
   try {
     await untilAllAlive(live(mesh))
@@ -141,19 +156,21 @@ async function detectionTimes (runs: number): Promise<void> {
       since = performance.now()
       const observers = live(mesh).filter(n => n.index !== index)
       try {
-        const [aliveMs, connectedMs] = await Promise.all([
+        const [aliveMs, connectedMs, linkedMs] = await Promise.all([
           slowest(observers, fresh.peerId, 'alive', since, 5_000),
-          slowestConnected(observers, fresh.peerId, since, 5_000)
+          slowestConnected(observers, fresh.peerId, since, 5_000),
+          slowestLinked(observers, fresh.peerId, since, 5_000)
         ])
         joined.push(aliveMs)
         connected.push(connectedMs)
+        linked.push(linkedMs)
       } catch (err) {
         joinFailures++
         console.log(`  run ${run + 1}: the new node did not reach every node within 5 s (${(err as Error).message})`)
       }
       await mesh.signal(index, 'SIGTERM')
       await untilAllAlive(live(mesh))
-      console.log(`  run ${run + 1}: killed→dead ${fmt(killed.at(-1)!)}, frozen→suspect ${fmt(suspect.at(-1)!)}, frozen→dead ${fmt(frozen.at(-1)!)}, thawed→alive ${fmt(thawed.at(-1)!)}, joined→connected ${fmt(connected.at(-1) ?? NaN)}, joined→alive ${fmt(joined.at(-1) ?? NaN)}`)
+      console.log(`  run ${run + 1}: killed→dead ${fmt(killed.at(-1)!)}, frozen→suspect ${fmt(suspect.at(-1)!)}, frozen→dead ${fmt(frozen.at(-1)!)}, thawed→alive ${fmt(thawed.at(-1)!)}, joined→connected ${fmt(connected.at(-1) ?? NaN)}, joined→alive ${fmt(joined.at(-1) ?? NaN)}, joined→linked ${fmt(linked.at(-1) ?? NaN)}`)
     }
   } finally {
     await mesh.stop()
@@ -169,6 +186,7 @@ async function detectionTimes (runs: number): Promise<void> {
   row('thawed → alive at all others', thawed, undefined, `${SERF.thawedMs[0]}–${SERF.thawedMs[1]} ms`)
   row('joined → connected to all others (discovery)', connected)
   row('joined → alive at all others', joined, SERF.joinedMs)
+  row('joined → alive over own link at all others', linked)
   if (joinFailures > 0) console.log(`  (${joinFailures} join(s) left out: peer exchange did not connect the new node to every node within 5 s)`)
 }
 

@@ -60,3 +60,21 @@ export function planExchangeDials (received: readonly ExchangeCandidate[], budge
   })
   return random.shuffle(fresh).slice(0, room)
 }
+
+export interface AnnouncementOptions {
+  /** The peer announced (never told about itself). */
+  newcomer: string
+  /** Peers the newcomer named in its own list: it is connected to them already. */
+  known: ReadonlySet<string>
+  /** At most this many members are told. */
+  fanout: number
+}
+
+/**
+ * Which members to tell about `newcomer`: a uniform random sample of at most `fanout` of `members` (the caller
+ * passes connected, verified peers), without the newcomer itself, the peers it named, or duplicates. Pure.
+ */
+export function selectAnnouncementTargets (members: readonly string[], options: AnnouncementOptions, random: Random): string[] {
+  const eligible = [...new Set(members)].filter(m => m !== options.newcomer && !options.known.has(m))
+  return random.shuffle(eligible).slice(0, Math.max(0, options.fanout))
+}

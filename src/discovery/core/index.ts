@@ -3,7 +3,7 @@
  *
  * Pure building blocks of fedmesh discovery: RFC 2782 SRV ordering, TTL-bounded re-resolution
  * scheduling, capped exponential backoff with jitter, `dnsaddr=` TXT parsing, and the peer-exchange
- * share/dial policy. No IO, no clock, no Math.random: randomness comes in as a `Random`.
+ * share/dial/announce policy. No IO, no clock, no Math.random: randomness comes in as a `Random`.
  *
  * @example
  * ```TypeScript
@@ -23,6 +23,6 @@ export { ResolveSchedule, nextResolveDelay } from './resolve-schedule.js'
 export type { ResolveScheduleOptions } from './resolve-schedule.js'
 export { parseDnsaddrRecords, validateMultiaddrText, isIPv4, isIPv6, isHostName, isPeerIdText, DNSADDR_PREFIX, MAX_DNSADDR_LENGTH } from './dnsaddr.js'
 export type { DnsaddrParseResult, DnsaddrRejection, RejectedDnsaddr } from './dnsaddr.js'
-export { selectPeersToShare, planExchangeDials } from './exchange-plan.js'
-export type { ExchangeCandidate, ShareOptions, DialBudget } from './exchange-plan.js'
+export { selectPeersToShare, planExchangeDials, selectAnnouncementTargets } from './exchange-plan.js'
+export type { AnnouncementOptions, ExchangeCandidate, ShareOptions, DialBudget } from './exchange-plan.js'
 export { InvalidDiscoveryOptionsError } from './errors.js'

@@ -4,6 +4,8 @@ import type { Uint8ArrayList } from 'uint8arraylist'
 
 export interface PeerExchangeMessage {
   peers: ExchangedPeer[]
+  selfAddrs: Uint8Array<ArrayBuffer>[]
+  announce: boolean
 }
 
 export namespace PeerExchangeMessage {
@@ -23,12 +25,26 @@ export namespace PeerExchangeMessage {
           }
         }
 
+        if (obj.selfAddrs != null && obj.selfAddrs.length > 0) {
+          for (const value of obj.selfAddrs) {
+            w.uint32(18)
+            w.bytes(value)
+          }
+        }
+
+        if ((obj.announce != null && obj.announce !== false)) {
+          w.uint32(24)
+          w.bool(obj.announce)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          peers: []
+          peers: [],
+          selfAddrs: [],
+          announce: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -47,6 +63,18 @@ export namespace PeerExchangeMessage {
               }))
               break
             }
+            case 2: {
+              if (opts.limits?.selfAddrs != null && obj.selfAddrs.length === opts.limits.selfAddrs) {
+                throw new MaxLengthError('Decode error - repeated field "selfAddrs" had too many elements')
+              }
+
+              obj.selfAddrs.push(reader.bytes())
+              break
+            }
+            case 3: {
+              obj.announce = reader.bool()
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -57,7 +85,8 @@ export namespace PeerExchangeMessage {
         return obj
       }, function * (reader, length, prefix, opts = {}) {
         const obj = {
-          peers: 0
+          peers: 0,
+          selfAddrs: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -84,6 +113,28 @@ export namespace PeerExchangeMessage {
 
               break
             }
+            case 2: {
+              if (opts.limits?.selfAddrs != null && obj.selfAddrs === opts.limits.selfAddrs) {
+                throw new MaxLengthError('Streaming decode error - repeated field "selfAddrs" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.selfAddrs[]`,
+                index: obj.selfAddrs,
+                value: reader.bytes()
+              }
+
+              obj.selfAddrs++
+
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.announce`,
+                value: reader.bool()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -108,6 +159,17 @@ export namespace PeerExchangeMessage {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface PeerExchangeMessageSelfAddrsFieldEvent {
+    field: '$.selfAddrs[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface PeerExchangeMessageAnnounceFieldEvent {
+    field: '$.announce'
+    value: boolean
+  }
+
   export function encode (obj: Partial<PeerExchangeMessage>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, PeerExchangeMessage.codec())
   }
@@ -116,7 +178,7 @@ export namespace PeerExchangeMessage {
     return decodeMessage(buf, PeerExchangeMessage.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PeerExchangeMessage>): Generator<PeerExchangeMessagePeersIdFieldEvent | PeerExchangeMessagePeersAddrsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PeerExchangeMessage>): Generator<PeerExchangeMessagePeersIdFieldEvent | PeerExchangeMessagePeersAddrsFieldEvent | PeerExchangeMessageSelfAddrsFieldEvent | PeerExchangeMessageAnnounceFieldEvent> {
     return streamMessage(buf, PeerExchangeMessage.codec(), opts)
   }
 }

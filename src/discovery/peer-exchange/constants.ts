@@ -11,6 +11,12 @@ export const DEFAULT_MAX_CONNECTIONS = 32
 export const DEFAULT_INTERVAL = 60_000
 /** A second exchange with the peer just dialed, this long after the first (ms), while below minConnections. */
 export const FOLLOW_UP_DELAY = 1_500
+/** Members told at once about a peer that connected to this node and named none of them. */
+export const DEFAULT_ANNOUNCE_FANOUT = 16
+/** A member dials a peer announced to it only if the peer has not connected within this long (ms). */
+export const DEFAULT_ANNOUNCE_DIAL_DELAY = 300
+/** A node that dialed before it listened tells the peer its addresses once it has them, if within this long (ms). */
+export const LISTEN_WAIT = 5_000
 /** Peers exchanged with in each background round. */
 export const DEFAULT_FANOUT = 2
 /** Whole-exchange timeout (ms). */

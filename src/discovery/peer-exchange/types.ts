@@ -1,5 +1,5 @@
 import type { Random } from '../../util/pure/random.js'
-import type { AbortOptions, ComponentLogger, Connection, PeerDiscoveryEvents, PeerId, PeerInfo, PeerStore } from '@libp2p/interface'
+import type { AbortOptions, ComponentLogger, Connection, Libp2pEvents, PeerDiscoveryEvents, PeerId, PeerInfo, PeerStore, TypedEventTarget } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { ProtocolRegistrar } from '../../util/protocol-registrar.js'
 
@@ -18,6 +18,13 @@ export interface PeerExchangeInit {
   interval?: number
   /** Peers exchanged with per background round; 0 disables background rounds. @default 2 */
   fanout?: number
+  /**
+   * Members told at once (an announcement) about a verified peer whose first exchange with this node named
+   * none of them, so they dial it in parallel; 0 disables announcements. @default 16
+   */
+  announceFanout?: number
+  /** A member dials a peer announced to it only if it has not connected within this long (ms). @default 300 */
+  announceDialDelay?: number
   /** Timeout of one exchange in ms. @default 10000 */
   timeout?: number
   /** Timeout of one dial to a learnt peer in ms. @default 10000 */
@@ -39,13 +46,17 @@ export interface PeerExchangeInit {
 /** What the service needs from libp2p (a subset of libp2p's components). */
 export interface PeerExchangeComponents {
   peerId: PeerId
-  peerStore: Pick<PeerStore, 'get'>
+  peerStore: Pick<PeerStore, 'get'> & Partial<Pick<PeerStore, 'merge'>>
   registrar: ProtocolRegistrar
   connectionManager: {
     openConnection(target: PeerId | Multiaddr | Multiaddr[], options?: AbortOptions): Promise<Connection>
     getConnections(peerId?: PeerId): Connection[]
   }
   logger: ComponentLogger
+  /** This node's listen addresses, stated in every message (none without it). */
+  addressManager?: { getAddresses(): Multiaddr[] }
+  /** libp2p's events: `connection:open` starts the exchange on connect before identify has run. */
+  events?: TypedEventTarget<Libp2pEvents>
 }
 
 /** A peer learnt by exchange. */
@@ -57,6 +68,11 @@ export interface ExchangePeerInfo extends PeerInfo {
 
 export interface PeerExchangeEvents extends PeerDiscoveryEvents {
   'peer:exchange': CustomEvent<ExchangePeerInfo>
+  /**
+   * Member `from` announced the peer: it has just connected to `from`, which verified it (so `from` vouches
+   * that it is alive). Emitted for every announced peer, connected or not; `multiaddrs` may be empty.
+   */
+  'peer:announce': CustomEvent<ExchangePeerInfo>
 }
 
 export interface ExchangeResult {
@@ -84,4 +100,7 @@ export interface PeerExchangeStats {
   peersEmitted: number
   dials: number
   dialFailures: number
+  /** Announcements of newly connected peers sent to members, and received from them. */
+  announcesSent: number
+  announcesReceived: number
 }

@@ -13,7 +13,7 @@ import {
 import { HealthStoppedError, InvalidHealthConfigError, MalformedHeartbeatError, UnverifiedPeerError } from './errors.js'
 import { EventLoopMonitor } from './loop-lag.js'
 import { MeshBalancer } from './mesh-balancer.js'
-import type { HealthComponents, HealthInit, HealthServiceEvents, HealthServiceStats, PingLike, SelfReport } from './types.js'
+import type { HealthComponents, HealthInit, HealthServiceEvents, HealthServiceStats, PingLike, SelfReport, VouchDetail, VouchSource } from './types.js'
 import type { HealthEvent, PeerHealth, PeerStatus } from '../core/health/index.js'
 import type { Connection, CounterGroup, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
 import type { LengthPrefixedStream } from '@libp2p/utils'
@@ -63,6 +63,8 @@ export class HealthService extends TypedEventEmitter<HealthServiceEvents> implem
   private readonly maxOutboundStreams: number
   private readonly isVerified: (peerId: PeerId) => boolean
   private readonly selfReport: (() => SelfReport) | undefined
+  private readonly acceptVouches: boolean
+  private vouchSource: VouchSource | undefined
   private readonly loop: EventLoopMonitor | undefined
   private readonly outbound = new Map<string, OutboundLink>()
   private readonly peerIds = new Map<string, PeerId>()
@@ -78,7 +80,9 @@ export class HealthService extends TypedEventEmitter<HealthServiceEvents> implem
     streamsOpened: 0,
     streamFailures: 0,
     pings: 0,
-    pingFailures: 0
+    pingFailures: 0,
+    vouchesAccepted: 0,
+    vouchesIgnored: 0
   }
 
   private seq = 0n
@@ -100,6 +104,7 @@ export class HealthService extends TypedEventEmitter<HealthServiceEvents> implem
     this.maxOutboundStreams = positive('maxOutboundStreams', init.maxOutboundStreams ?? DEFAULT_MAX_OUTBOUND_STREAMS)
     this.isVerified = init.isVerified ?? (() => true)
     this.selfReport = init.selfReport
+    this.acceptVouches = init.acceptVouches ?? true
     this.loop = init.measureEventLoopLag === false ? undefined : new EventLoopMonitor()
     const loop = this.loop
     try {
@@ -117,7 +122,8 @@ export class HealthService extends TypedEventEmitter<HealthServiceEvents> implem
       ...init.balancer,
       health: this.view,
       breakers: this.breakers,
-      candidates: () => this.view.peersWithStatus('alive').filter(p => this.isVerified(this.peerIdOf(p))),
+      // A peer alive on a member's word alone has no link from this node yet: not a candidate.
+      candidates: () => this.view.peersWithStatus('alive').filter(p => this.view.get(p)?.vouchedBy === undefined && this.isVerified(this.peerIdOf(p))),
       peerIdOf: (p) => this.peerIdOf(p)
     })
     this.eventCounter = this.registerMetrics()
@@ -141,8 +147,14 @@ export class HealthService extends TypedEventEmitter<HealthServiceEvents> implem
     })
     this.components.events.addEventListener('peer:connect', this.onPeerConnect)
     this.components.events.addEventListener('peer:disconnect', this.onPeerDisconnect)
+    this.vouchSource = this.acceptVouches ? this.exchangeService() : undefined
+    this.vouchSource?.addEventListener('peer:announce', this.onVouch)
     this.loop?.start()
     this.started = true
+    // libp2p starts its services together and dials bootstrap peers meanwhile: connections may predate the listener.
+    for (const connection of this.components.connectionManager.getConnections()) {
+      if (connection.status === 'open') this.peerConnected(connection.remotePeer)
+    }
     this.every(this.tickIntervalMs, () => { this.tick() })
     this.every(this.heartbeatIntervalMs, () => { this.heartbeatRound() })
     if (this.pingIntervalMs > 0) this.every(this.pingIntervalMs, () => { this.pingRound() })
@@ -185,6 +197,8 @@ export class HealthService extends TypedEventEmitter<HealthServiceEvents> implem
     this.loop?.stop()
     this.components.events.removeEventListener('peer:connect', this.onPeerConnect)
     this.components.events.removeEventListener('peer:disconnect', this.onPeerDisconnect)
+    this.vouchSource?.removeEventListener('peer:announce', this.onVouch)
+    this.vouchSource = undefined
     if (this.topologyId !== undefined) this.components.registrar.unregister(this.topologyId)
     this.topologyId = undefined
     const stopped = new HealthStoppedError('health service stopped')
@@ -249,12 +263,21 @@ export class HealthService extends TypedEventEmitter<HealthServiceEvents> implem
     this.timers.push(t)
   }
 
+  /**
+   * A peer this view knows is alive again at once. Every verified peer gets its heartbeat stream now, before
+   * identify has run: if it speaks the protocol the stream opens (a sign of life) and the first heartbeat
+   * introduces this node to it; if not, the link is dropped (identify never reports it as a fedmesh peer).
+   */
   private readonly onPeerConnect = (evt: CustomEvent<PeerId>): void => {
-    const key = evt.detail.toString()
-    // Only peers known to speak the protocol; others are fed once identify says they do.
-    if (this.view.statusOf(key) === undefined || !this.isVerified(evt.detail)) return
-    this.publish(this.view.connectionOpened(key, Date.now()))
-    this.ensureOutbound(evt.detail)
+    this.peerConnected(evt.detail)
+  }
+
+  private peerConnected (peerId: PeerId): void {
+    if (!this.started || !this.isVerified(peerId)) return
+    const key = peerId.toString()
+    if (this.view.statusOf(key) !== undefined) this.publish(this.view.connectionOpened(key, Date.now()))
+    else this.peerIds.set(key, peerId)
+    this.ensureOutbound(peerId)
   }
 
   /**
@@ -270,6 +293,27 @@ export class HealthService extends TypedEventEmitter<HealthServiceEvents> implem
       this.dropOutbound(key)
       this.publish(this.view.connectionClosed(key, Date.now()))
     })
+  }
+
+  /** A member announced a peer that just connected to it: the member vouches for it (see `acceptVouches`). */
+  private readonly onVouch = (evt: CustomEvent<VouchDetail>): void => {
+    const { id, from } = evt.detail
+    if (!this.started) return
+    const peer = id.toString()
+    const voucher = from.toString()
+    if (peer === this.components.peerId.toString() || this.view.statusOf(peer) !== undefined) return
+    if (this.view.statusOf(voucher) !== 'alive' || this.view.get(voucher)?.vouchedBy !== undefined || !this.isVerified(from) || !this.isVerified(id)) {
+      this.counters.vouchesIgnored++
+      return
+    }
+    this.peerIds.set(peer, id)
+    this.counters.vouchesAccepted++
+    this.publish(this.view.vouch(peer, voucher, Date.now()))
+    // Already connected (identify still running): the connection is this node's own sign of life.
+    if (this.components.connectionManager.getConnections(id).some(c => c.status === 'open')) {
+      this.publish(this.view.connectionOpened(peer, Date.now()))
+      this.ensureOutbound(id)
+    }
   }
 
   private onProtocolPeer (peerId: PeerId): void {
@@ -369,10 +413,20 @@ export class HealthService extends TypedEventEmitter<HealthServiceEvents> implem
         link.lp = lpStream(stream, { maxDataLength: MAX_HEARTBEAT_BYTES })
         link.failures = 0
         stream.addEventListener('close', () => { this.detach(link, stream) })
+        // The peer accepted the protocol just now: a sign of life (and a member, if identify has not said so yet).
+        const key = link.peerId.toString()
+        if (this.view.get(key)?.connected !== true) this.publish(this.view.connectionOpened(key, Date.now()))
         // A first heartbeat at once: the peer learns of this node without waiting for the next round.
         this.write(link, this.encode(false))
       })
       .catch((err: unknown) => {
+        const key = link.peerId.toString()
+        if ((err as Error).name === 'UnsupportedProtocolError' && this.view.statusOf(key) === undefined) {
+          // Opened before identify to a peer that does not speak the protocol (or not yet): identify decides.
+          if (this.outbound.get(key) === link) this.outbound.delete(key)
+          this.log('%p does not (yet) speak %s', link.peerId, this.protocol)
+          return
+        }
         this.counters.streamFailures++
         link.failures++
         link.retryAt = Date.now() + Math.min(MAX_REOPEN_DELAY_MS, MIN_REOPEN_DELAY_MS * 2 ** (link.failures - 1))
@@ -482,6 +536,16 @@ export class HealthService extends TypedEventEmitter<HealthServiceEvents> implem
           this.log.trace('ping %s failed - %e', key, err)
         })
         .finally(() => { this.pinging.delete(key) })
+    }
+  }
+
+  private exchangeService (): VouchSource | undefined {
+    try {
+      const exchange = this.components.exchange
+      return typeof exchange?.addEventListener === 'function' ? exchange : undefined
+    } catch {
+      // libp2p's components throw for a service that is not configured.
+      return undefined
     }
   }
 

@@ -13,8 +13,12 @@
  *
  * Evidence fed to the detector, always with `Date.now()`: each heartbeat; each RTT from the `ping` service (every
  * `pingIntervalMs`, when a `ping` service is configured); `connectionOpened` when a peer is found to speak the
- * protocol (identify) or reconnects, and `connectionClosed` only when libp2p reports that its LAST connection closed
- * (`peer:disconnect`). The detector is ticked every `tickIntervalMs` (100 ms) with this process's event-loop lag as
+ * protocol (identify) or reconnects, or when the heartbeat stream this node opens on every new connection (without
+ * waiting for identify) is accepted, and `connectionClosed` only when libp2p reports that its LAST connection closed
+ * (`peer:disconnect`). Vouches (`acceptVouches`, default on): when a member announces a peer that has just connected
+ * to it (the `exchange` service's `peer:announce`), an unknown, verified peer joins alive here at once with
+ * `vouchedBy` set, before this node has its own link; it is not a balancer candidate until a direct sign of life
+ * replaces the vouch, and without one the silence thresholds make it suspect, then dead, as for any silent peer. The detector is ticked every `tickIntervalMs` (100 ms) with this process's event-loop lag as
  * its own slowness, so a busy node stretches its timeouts rather than condemning healthy peers. Only peers
  * `isVerified` accepts take part; a connected peer that speaks the protocol but never heartbeats goes suspect, then
  * dead. Suspects listed by peers confirm this node's own suspicions (Lifeguard), shortening the time to `dead`.
@@ -54,10 +58,10 @@ export { PROTOCOL as HEALTH_PROTOCOL } from './constants.js'
 export * as healthDefaults from './constants.js'
 export type {
   CallOptions, HealthBalancerInit, HealthComponents, HealthInit, HealthServiceEvents, HealthServiceStats, MeshBalancerStats,
-  PeerHealthEventDetail, PingLike, SelectionOptions, SelfReport
+  PeerHealthEventDetail, PingLike, SelectionOptions, SelfReport, VouchDetail, VouchSource
 } from './types.js'
 
-/** The libp2p service factory: `services: { health: health() }` (needs identify; uses `ping` when present). */
+/** The libp2p service factory: `services: { health: health() }` (needs identify; uses `ping` and `exchange` when present). */
 export function health (init: HealthInit = {}): (components: HealthComponents) => HealthService {
   return (components) => new HealthService(components, init)
 }

@@ -56,6 +56,25 @@ export interface HealthInit {
   balancer?: HealthBalancerInit
   /** Per-peer circuit breakers used by selection and calls. */
   breakers?: CircuitBreakerOptions
+  /**
+   * Take a member's announcement of a peer that just connected to it (the `exchange` service's `peer:announce`
+   * events) as that member vouching for the peer: an unknown, verified peer joins alive before
+   * this node has its own link, judged by the silence thresholds until its first direct sign of life. Only
+   * vouches from alive, verified members count. @default true
+   */
+  acceptVouches?: boolean
+}
+
+/** The detail of a `peer:announce` event (the peer-exchange service's), as far as vouching needs it. */
+export interface VouchDetail {
+  id: PeerId
+  from: PeerId
+}
+
+/** A peer-exchange service as @fedmesh/peer-exchange provides it (looked up as the `exchange` component). */
+export interface VouchSource {
+  addEventListener(type: 'peer:announce', listener: (evt: CustomEvent<VouchDetail>) => void): void
+  removeEventListener(type: 'peer:announce', listener: (evt: CustomEvent<VouchDetail>) => void): void
 }
 
 /** A ping service as @libp2p/ping provides it. */
@@ -74,6 +93,8 @@ export interface HealthComponents {
   logger: ComponentLogger
   metrics?: Metrics
   ping?: PingLike
+  /** Source of vouches (see `HealthInit.acceptVouches`), looked up when present. */
+  exchange?: VouchSource
 }
 
 /** Detail of the service's peer events (`joined`, `alive`, `suspect`, `dead`, `left`). */
@@ -120,6 +141,9 @@ export interface HealthServiceStats {
   streamFailures: number
   pings: number
   pingFailures: number
+  /** Peers that joined on a member's vouch, and vouches ignored (unverified, or from a member not alive here). */
+  vouchesAccepted: number
+  vouchesIgnored: number
   staleHeartbeats: number
   /** Latest measured event-loop lag, ms, and the detector's local health multiplier (1 = healthy). */
   eventLoopLagMs: number

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
-import { planExchangeDials, selectPeersToShare } from '../../../src/discovery/core/exchange-plan.js'
+import { planExchangeDials, selectAnnouncementTargets, selectPeersToShare } from '../../../src/discovery/core/exchange-plan.js'
 import type { ExchangeCandidate } from '../../../src/discovery/core/exchange-plan.js'
 import { seededRandom } from '../../../src/util/pure/random.js'
 
@@ -49,5 +49,31 @@ describe('planExchangeDials', () => {
       assert.ok(connected + dialing + plan.length <= Math.max(connected + dialing, Math.min(min, max)))
       assert.equal(plan.length, Math.max(0, Math.min(offered, Math.min(min, max) - connected - dialing)))
     }))
+  })
+})
+
+describe('selectAnnouncementTargets', () => {
+  it('tells at most fanout members, never the newcomer, the peers it named, or one member twice', () => {
+    fc.assert(fc.property(
+      fc.array(fc.constantFrom(...Array.from({ length: 12 }, (_, i) => `m${i}`), 'new'), { maxLength: 30 }),
+      fc.subarray(Array.from({ length: 12 }, (_, i) => `m${i}`)),
+      fc.integer({ min: 0, max: 20 }),
+      fc.integer(),
+      (members, known, fanout, seed) => {
+        const targets = selectAnnouncementTargets(members, { newcomer: 'new', known: new Set(known), fanout }, seededRandom(seed))
+        const eligible = new Set(members.filter(m => m !== 'new' && !known.includes(m)))
+        assert.equal(new Set(targets).size, targets.length)
+        assert.equal(targets.length, Math.min(fanout, eligible.size))
+        assert.ok(targets.every(t => eligible.has(t)))
+      }
+    ))
+  })
+
+  it('samples uniformly: every eligible member is told sometimes', () => {
+    const members = Array.from({ length: 10 }, (_, i) => `m${i}`)
+    const told = new Set<string>()
+    const random = seededRandom(3)
+    for (let i = 0; i < 50; i++) for (const t of selectAnnouncementTargets(members, { newcomer: 'n', known: new Set(['m0']), fanout: 2 }, random)) told.add(t)
+    assert.deepEqual([...told].sort(), members.slice(1).sort())
   })
 })

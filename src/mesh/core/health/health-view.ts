@@ -29,6 +29,8 @@ interface PeerState {
   seq: number | undefined
   /** Other members that confirmed suspecting this peer since it was last heard from. */
   readonly confirmations: Set<string>
+  /** The member that vouched for this peer, until the first direct sign of life. */
+  vouchedBy: string | undefined
   /** Frozen snapshot handed out by `get`, dropped whenever the state changes. */
   snapshot: Readonly<PeerHealth> | undefined
 }
@@ -41,6 +43,9 @@ type Options = Required<Omit<HealthViewOptions, 'selfSlowness'>>
  * Inputs are evidence with the current time in ms (heartbeats, ping RTTs, connection open/close) and
  * periodic `tick(now)` calls; outputs are the status changes each call caused. Rules:
  * - any sign of life (a fresh heartbeat, an RTT sample, a new connection) makes a peer alive at once;
+ * - a member vouching for a peer this view does not know (it just connected to that member) makes it join
+ *   alive; that is no sign of life: from then on the silence thresholds run as for any silent peer, so a
+ *   vouched-for peer never heard from directly is suspect at `suspectAfterMs` and dead at `deadAfterMs`;
  * - a connected peer becomes suspect when phi-accrual over its heartbeat inter-arrival times reaches
  *   `phiSuspectThreshold` or its silence reaches `suspectAfterMs`, and dead at `deadAfterMs` of silence
  *   (shortened towards `minDeadAfterMs` as other members confirm the suspicion, Lifeguard-style);
@@ -119,6 +124,22 @@ export class HealthView implements HealthReader {
     if (isFiniteNonNegative(payload.load)) state.load = payload.load
     if (isFiniteNonNegative(payload.capacity) && payload.capacity > 0) state.capacity = payload.capacity
     if (isFiniteNonNegative(payload.latencyMs)) state.latencyMs = payload.latencyMs
+    return events
+  }
+
+  /**
+   * Member `voucher` says `peer` has just connected to it (indirect evidence, as SWIM disseminates joins).
+   * A peer this view does not know joins `alive` with `vouchedBy` set and its silence counted from `now`;
+   * until a direct sign of life it is judged by the silence thresholds alone (phi needs direct arrivals).
+   * A peer already known is left as it is: a vouch never refreshes, revives or delays a verdict. Vouches by
+   * the peer itself are ignored.
+   */
+  vouch (peer: string, voucher: string, now: number): HealthEvent[] {
+    now = this.advance(now)
+    if (voucher === peer || this.peersById.has(peer)) return []
+    const events: HealthEvent[] = []
+    const state = this.touch(peer, now, 'vouched', events)
+    state.vouchedBy = voucher
     return events
   }
 
@@ -273,6 +294,7 @@ export class HealthView implements HealthReader {
         bootId: undefined,
         seq: undefined,
         confirmations: new Set(),
+        vouchedBy: undefined,
         snapshot: undefined
       }
       this.peersById.set(peer, state)
@@ -282,6 +304,7 @@ export class HealthView implements HealthReader {
     }
     state.snapshot = undefined
     state.confirmations.clear()
+    state.vouchedBy = undefined
     state.lastHeard = now
     state.silenceFrom = now
     state.phi = 0
@@ -351,7 +374,8 @@ export class HealthView implements HealthReader {
       deadNow = closedSilence >= o.closedDeadAfterMs
     } else {
       state.suspicion = Math.min(1, effective / this.deadTimeout(state))
-      suspectNow = state.phi >= o.phiSuspectThreshold ? 'phi' : effective >= o.suspectAfterMs ? 'silence' : undefined
+      const phiApplies = state.vouchedBy === undefined
+      suspectNow = phiApplies && state.phi >= o.phiSuspectThreshold ? 'phi' : effective >= o.suspectAfterMs ? 'silence' : undefined
       deadNow = effective >= this.deadTimeout(state)
     }
     if (state.status === 'alive') {
@@ -392,6 +416,7 @@ function snapshot (state: PeerState, minSamples: number): PeerHealth {
     load: state.load,
     capacity: state.capacity,
     latencyMs: state.latencyMs,
-    meanIntervalMs: state.intervals.size >= minSamples ? state.intervals.mean : undefined
+    meanIntervalMs: state.intervals.size >= minSamples ? state.intervals.mean : undefined,
+    ...(state.vouchedBy === undefined ? {} : { vouchedBy: state.vouchedBy })
   }
 }

@@ -4,7 +4,7 @@ export type PeerStatus = 'alive' | 'suspect' | 'dead'
 /** Why a peer changed status (for logs and metrics; callers should not branch on the text of `detail`). */
 export type HealthReason =
   | 'heartbeat' | 'rtt' | 'connection-opened' | 'connection-closed'
-  | 'phi' | 'silence' | 'left' | 'forgotten'
+  | 'phi' | 'silence' | 'left' | 'forgotten' | 'vouched'
 
 /**
  * What a heartbeat carries. Every field is optional: an empty heartbeat is still a sign of life.
@@ -45,6 +45,11 @@ export interface PeerHealth {
   latencyMs: number | undefined
   /** Mean heartbeat inter-arrival time learned so far, ms (undefined before enough samples). */
   meanIntervalMs: number | undefined
+  /**
+   * The member whose word alone holds this peer alive (`vouch`): set until the first direct sign of life,
+   * absent otherwise.
+   */
+  vouchedBy?: string
 }
 
 export type HealthEventType = 'joined' | 'alive' | 'suspect' | 'dead' | 'left'
