@@ -123,9 +123,12 @@ export class LocalMesh {
   async signal (index: number, signal: NodeJS.Signals): Promise<number | null> {
     const { child } = this.node(index)
     if (child.exitCode != null || child.signalCode != null) return child.exitCode
+    if (signal === 'SIGSTOP' || signal === 'SIGCONT') {
+      child.kill(signal)
+      return null
+    }
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => { resolve(code) }))
     child.kill(signal)
-    if (signal === 'SIGSTOP' || signal === 'SIGCONT') return null
     return await exited
   }
 
