@@ -3,15 +3,12 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
-import { noise } from '@libp2p/noise'
 import { ping } from '@libp2p/ping'
-import { tcp } from '@libp2p/tcp'
-import { yamux } from '@libp2p/yamux'
-import { createLibp2p } from 'libp2p'
 import { MESH_PRESETS } from '../../../src/mesh/core/gossip-state/index.js'
 import { health } from '../../../src/mesh/health/index.js'
 import { partitionDetection } from '../../../src/mesh/partition/index.js'
 import { replication } from '../../../src/replication/service/index.js'
+import { loopbackNode } from '../../helpers/loopback-node.js'
 import type { PartitionReport } from '../../../src/mesh/core/partition/index.js'
 import type { HealthService } from '../../../src/mesh/health/index.js'
 import type { PartitionService } from '../../../src/mesh/partition/index.js'
@@ -22,21 +19,14 @@ type Node = Libp2p<{ identify: unknown, ping: unknown, pubsub: unknown, health: 
 
 /** A real libp2p node on loopback TCP with health, partition detection (reset-to-known-good) and replication. */
 async function createNode (): Promise<Node> {
-  const node = await createLibp2p({
-    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-    transports: [tcp()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    connectionManager: { inboundConnectionThreshold: 1000 },
-    services: {
-      identify: identify(),
-      ping: ping(),
-      pubsub: gossipsub({ ...MESH_PRESETS.small.gossipsub, scoreParams: { IPColocationFactorWeight: 0 }, allowPublishToZeroTopicPeers: false, emitSelf: false }),
-      health: health(),
-      partition: partitionDetection({ strategy: 'reset-to-known-good', serveLocalWhilePartitioned: true }),
-      replication: replication({ withholdOnMinority: true, pullIntervalMs: 0 })
-    } as never
-  })
+  const node = await loopbackNode({
+    identify: identify(),
+    ping: ping(),
+    pubsub: gossipsub({ ...MESH_PRESETS.small.gossipsub, scoreParams: { IPColocationFactorWeight: 0 }, allowPublishToZeroTopicPeers: false, emitSelf: false }),
+    health: health(),
+    partition: partitionDetection({ strategy: 'reset-to-known-good', serveLocalWhilePartitioned: true }),
+    replication: replication({ withholdOnMinority: true, pullIntervalMs: 0 })
+  } as never)
   return node as unknown as Node
 }
 

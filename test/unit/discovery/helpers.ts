@@ -1,27 +1,15 @@
 import '../../../src/util/polyfill.js'
 import { createSocket } from 'node:dgram'
 import { identify } from '@libp2p/identify'
-import { noise } from '@libp2p/noise'
-import { tcp } from '@libp2p/tcp'
-import { yamux } from '@libp2p/yamux'
 import dns2 from 'dns2'
-import { createLibp2p } from 'libp2p'
+import { loopbackNode } from '../../helpers/loopback-node.js'
+import type { ServiceFactories } from '../../helpers/loopback-node.js'
 import type { Libp2p, ServiceMap } from '@libp2p/interface'
 import type { Libp2pOptions } from 'libp2p'
 
-type ServiceFactories<T extends ServiceMap> = NonNullable<Libp2pOptions<T>['services']>
-
 /** A real libp2p node on loopback TCP with Noise, yamux and identify, plus the given services. */
 export async function createTestNode<T extends ServiceMap> (services: ServiceFactories<T>, extra: Partial<Libp2pOptions<T & { identify: unknown }>> = {}): Promise<Libp2p<T & { identify: unknown }>> {
-  return createLibp2p<T & { identify: unknown }>({
-    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-    transports: [tcp()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    connectionManager: { inboundConnectionThreshold: 1000 },
-    ...extra,
-    services: { identify: identify(), ...services } as unknown as ServiceFactories<T & { identify: unknown }>
-  })
+  return await loopbackNode<T & { identify: unknown }>({ identify: identify(), ...services } as unknown as ServiceFactories<T & { identify: unknown }>, extra)
 }
 
 export function tcpPort (node: Libp2p): number {

@@ -2,17 +2,14 @@ import '../../../src/util/polyfill.js'
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { generateKeyPair } from '@libp2p/crypto/keys'
-import { noise } from '@libp2p/noise'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { tcp } from '@libp2p/tcp'
 import { lpStream } from '@libp2p/utils'
-import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
-import { createLibp2p } from 'libp2p'
 import { PeerExchangeMessage } from '../../../src/discovery/pb/peer-exchange.js'
 import { decodeExchange, decodeExchangeMessage, encodeExchange, PEER_EXCHANGE_PROTOCOL, peerExchange } from '../../../src/discovery/peer-exchange/index.js'
 import { seededRandom } from '../../../src/util/pure/random.js'
 import { createTestNode, waitFor } from './helpers.js'
+import { loopbackNode } from '../../helpers/loopback-node.js'
 import type { ExchangePeerInfo, PeerExchange, PeerExchangeInit } from '../../../src/discovery/peer-exchange/index.js'
 import type { Libp2p } from '@libp2p/interface'
 
@@ -25,14 +22,7 @@ async function exchangeNode (init: PeerExchangeInit = {}): Promise<ExchangeNode>
 
 /** A node WITHOUT identify: it never learns a peer's listen addresses or protocols from identify. */
 async function bareExchangeNode (init: PeerExchangeInit = {}): Promise<ExchangeNode> {
-  const node = await createLibp2p({
-    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-    transports: [tcp()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    connectionManager: { inboundConnectionThreshold: 1000 },
-    services: { exchange: peerExchange({ interval: 60_000, random: seededRandom(13), ...init }) }
-  })
+  const node = await loopbackNode({ exchange: peerExchange({ interval: 60_000, random: seededRandom(13), ...init }) })
   return node as unknown as ExchangeNode
 }
 

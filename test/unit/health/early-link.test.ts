@@ -7,22 +7,16 @@ import { tcp } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
 import { health } from '../../../src/mesh/health/index.js'
+import { loopbackNode } from '../../helpers/loopback-node.js'
 import type { HealthService } from '../../../src/mesh/health/index.js'
 import type { Libp2p } from '@libp2p/interface'
 
 type Node = Libp2p<{ identify: unknown, health: HealthService }>
 
 async function healthNode (withIdentify = true): Promise<Node> {
-  const node = await createLibp2p({
-    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-    transports: [tcp()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    connectionManager: { inboundConnectionThreshold: 1000 },
-    services: {
-      ...(withIdentify ? { identify: identify() } : {}),
-      health: health({ pingIntervalMs: 0, measureEventLoopLag: false })
-    }
+  const node = await loopbackNode({
+    ...(withIdentify ? { identify: identify() } : {}),
+    health: health({ pingIntervalMs: 0, measureEventLoopLag: false })
   })
   return node as unknown as Node
 }

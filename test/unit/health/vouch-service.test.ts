@@ -2,13 +2,10 @@ import '../../../src/util/polyfill.js'
 import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
 import { identify } from '@libp2p/identify'
-import { noise } from '@libp2p/noise'
-import { tcp } from '@libp2p/tcp'
-import { yamux } from '@libp2p/yamux'
-import { createLibp2p } from 'libp2p'
 import { peerExchange } from '../../../src/discovery/peer-exchange/index.js'
 import { health } from '../../../src/mesh/health/index.js'
 import { seededRandom } from '../../../src/util/pure/random.js'
+import { loopbackNode } from '../../helpers/loopback-node.js'
 import type { PeerExchange, PeerExchangeInit } from '../../../src/discovery/peer-exchange/index.js'
 import type { HealthInit, HealthService, PeerHealthEventDetail } from '../../../src/mesh/health/index.js'
 import type { Libp2p } from '@libp2p/interface'
@@ -19,17 +16,10 @@ type MemberNode = Libp2p<{ identify: unknown, exchange: PeerExchange, health: He
 const FAST_VIEW: HealthInit['view'] = { suspectAfterMs: 400, deadAfterMs: 800, minDeadAfterMs: 400, minSuspectMs: 100 }
 
 async function member (exchange: PeerExchangeInit = {}, healthInit: HealthInit = {}): Promise<MemberNode> {
-  const node = await createLibp2p({
-    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-    transports: [tcp()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    connectionManager: { inboundConnectionThreshold: 1000 },
-    services: {
-      identify: identify(),
-      exchange: peerExchange({ interval: 60_000, random: seededRandom(5), ...exchange }),
-      health: health({ pingIntervalMs: 0, measureEventLoopLag: false, view: FAST_VIEW, ...healthInit })
-    }
+  const node = await loopbackNode({
+    identify: identify(),
+    exchange: peerExchange({ interval: 60_000, random: seededRandom(5), ...exchange }),
+    health: health({ pingIntervalMs: 0, measureEventLoopLag: false, view: FAST_VIEW, ...healthInit })
   })
   return node as unknown as MemberNode
 }

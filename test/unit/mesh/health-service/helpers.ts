@@ -1,12 +1,9 @@
 import '../../../../src/util/polyfill.js'
 import { identify } from '@libp2p/identify'
-import { noise } from '@libp2p/noise'
 import { ping } from '@libp2p/ping'
-import { tcp } from '@libp2p/tcp'
-import { yamux } from '@libp2p/yamux'
-import { createLibp2p } from 'libp2p'
 import { health } from '../../../../src/mesh/health/index.js'
 import { partitionDetection } from '../../../../src/mesh/partition/index.js'
+import { loopbackNode } from '../../../helpers/loopback-node.js'
 import type { HealthInit, HealthService, PeerHealthEventDetail } from '../../../../src/mesh/health/index.js'
 import type { PartitionInit, PartitionService } from '../../../../src/mesh/partition/index.js'
 import type { Libp2p } from '@libp2p/interface'
@@ -22,33 +19,19 @@ export interface HealthNodeOptions {
 
 /** A real libp2p node on loopback TCP (Noise, yamux, identify, ping) with the health and partition services. */
 export async function createHealthNode (options: HealthNodeOptions = {}): Promise<HealthNode> {
-  const node = await createLibp2p({
-    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-    transports: [tcp()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    connectionManager: { inboundConnectionThreshold: 1000 },
-    services: {
-      identify: identify(),
-      ping: ping(),
-      ...options.services,
-      health: health(options.health),
-      partition: partitionDetection(options.partition)
-    } as never
-  })
+  const node = await loopbackNode({
+    identify: identify(),
+    ping: ping(),
+    ...options.services,
+    health: health(options.health),
+    partition: partitionDetection(options.partition)
+  } as never)
   return node as unknown as HealthNode
 }
 
 /** A plain libp2p node (identify only) for playing a misbehaving peer. */
 export async function createPlainNode (): Promise<Libp2p<{ identify: unknown }>> {
-  return createLibp2p({
-    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-    transports: [tcp()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    connectionManager: { inboundConnectionThreshold: 1000 },
-    services: { identify: identify() }
-  })
+  return loopbackNode({ identify: identify() })
 }
 
 export async function connect (a: Libp2p, b: Libp2p): Promise<void> {
