@@ -13,6 +13,7 @@ import * as pb from '../pb/raft.js'
 import { LevelRaftStorage } from '../storage/level.js'
 import { MemoryRaftStorage } from '../storage/memory.js'
 import { Libp2pRaftTransport } from '../transport/libp2p-transport.js'
+import { breakersOf, PeerUnavailableError, requestPeer } from '../../util/peer-requests.js'
 import { seededRandom } from '../../util/pure/random.js'
 import { RaftClientProtocol } from './client-protocol.js'
 import {
@@ -596,9 +597,13 @@ export class RaftService implements Startable {
         this.stats.forwarded++
         const leaderChanged = new AbortController()
         this.forwards.set(leaderChanged, target)
+        const to = target
         try {
-          response = await this.client.request(target, body, { signal: anySignal(options.signal, leaderChanged.signal), timeoutMs: Math.max(1, deadline - Date.now()) })
+          // Through the leader's circuit breaker: a leader that keeps failing is not waited for again and again.
+          response = await requestPeer(breakersOf(this.components), to, async () =>
+            await this.client.request(to, body, { signal: anySignal(options.signal, leaderChanged.signal), timeoutMs: Math.max(1, deadline - Date.now()) }))
         } catch (err) {
+          if (err instanceof PeerUnavailableError) throw new NoQuorumError(`the leader ${target} failed repeatedly; not asking it for ${Math.ceil((err.retryAfterMs ?? 1_000) / 1_000)} s`)
           if (leaderChanged.signal.aborted) throw new NoQuorumError(`the leader changed while the request was with ${target}; the outcome is unknown, retry`)
           if (err instanceof ClientRequestTimeoutError || options.signal?.aborted === true) throw new NoQuorumError(`the leader did not answer within ${this.requestTimeoutMs} ms`)
           throw new NoQuorumError(`forwarding to the leader failed: ${(err as Error).message}`)

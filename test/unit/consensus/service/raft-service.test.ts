@@ -80,6 +80,31 @@ describe('RaftService in process (memory storage, in-memory streams)', () => {
     assert.ok(again.token > lease.token)
   })
 
+  it('forwards go through the leader\'s circuit breaker: outcomes are recorded, an open breaker fails fast', async () => {
+    const f = follower()
+    const components = nodes[services.indexOf(f)]!.components as unknown as { health?: unknown }
+    const seen: string[] = []
+    let open = false
+    components.health = {
+      breakers: {
+        canRequest: () => !open,
+        onSuccess: (peer: string) => { seen.push(`ok ${peer}`) },
+        onFailure: (peer: string) => { seen.push(`failed ${peer}`) },
+        retryAfterMs: () => 2_000
+      }
+    }
+    try {
+      await f.put('through-breaker', bytes('1'))
+      assert.deepEqual(seen, [`ok ${f.leader()}`])
+      open = true
+      const started = Date.now()
+      await assert.rejects(f.put('through-breaker', bytes('2')), (err: Error) => err.name === 'NoQuorumError' && /failed repeatedly/.test(err.message))
+      assert.ok(Date.now() - started < 100, 'no waiting on a leader whose breaker is open')
+    } finally {
+      delete components.health
+    }
+  })
+
   it('takes snapshots and compacts the durable log past the threshold', async () => {
     const l = leader()!
     for (let i = 0; i < 80; i++) await l.put(`bulk${i}`, bytes(String(i)))
