@@ -640,7 +640,8 @@ export class RaftService implements Startable {
     switch (req.op) {
       case pb.ClientOp.PROPOSE: {
         const result = await this.proposeLocal(req.command)
-        return ok(encoder.encode(JSON.stringify(result, replaceBytes)))
+        // The forwarding node applies the same events itself; only the outcome travels back.
+        return ok(encoder.encode(JSON.stringify(result.ok ? { ...result, events: [] } : result, replaceBytes)))
       }
       case pb.ClientOp.JOIN: {
         const conf = core.status().conf
