@@ -58,7 +58,11 @@ function lowerBound (sorted: readonly string[], key: string): number {
  */
 export class KvStateMachine {
   private entries = new Map<string, KvEntry>()
+  /** Ascending; may still hold keys deleted since the last merge (`keyIndex()` drops them). */
   private sortedKeys: string[] = []
+  /** Keys created since the last merge, in no order: a put stays O(1) however many keys there are. */
+  private addedKeys: string[] = []
+  private deletedSinceMerge = 0
   private lockTable = new Map<string, LockHolder>()
   private currentRevision = 0
   private lastApplied = 0
@@ -110,8 +114,9 @@ export class KvStateMachine {
   /** Keys starting with `prefix` (all keys for ''), ascending. */
   list (prefix: string = ''): KvListing[] {
     const out: KvListing[] = []
-    for (let i = lowerBound(this.sortedKeys, prefix); i < this.sortedKeys.length; i++) {
-      const key = this.sortedKeys[i] as string
+    const keys = this.keyIndex()
+    for (let i = lowerBound(keys, prefix); i < keys.length; i++) {
+      const key = keys[i] as string
       if (!key.startsWith(prefix)) break
       out.push({ key, modRevision: (this.entries.get(key) as KvEntry).modRevision })
     }
@@ -140,8 +145,9 @@ export class KvStateMachine {
    */
   snapshot (): Uint8Array {
     const w = new ByteWriter().byte(KV_SNAPSHOT_FORMAT_VERSION)
-    w.uint(this.lastApplied).uint(this.currentRevision).uint(this.sortedKeys.length)
-    for (const key of this.sortedKeys) {
+    const keys = this.keyIndex()
+    w.uint(this.lastApplied).uint(this.currentRevision).uint(keys.length)
+    for (const key of keys) {
       const e = this.entries.get(key) as KvEntry
       w.string(key).bytes(e.value).uint(e.createRevision).uint(e.modRevision).uint(e.version)
     }
@@ -197,6 +203,8 @@ export class KvStateMachine {
     r.end()
     this.entries = entries
     this.sortedKeys = sortedKeys
+    this.addedKeys = []
+    this.deletedSinceMerge = 0
     this.lockTable = lockTable
     this.currentRevision = revision
     this.lastApplied = appliedIndex
@@ -205,6 +213,28 @@ export class KvStateMachine {
   /** sha256 (hex) of `snapshot()`: equal for replicas in equal states. */
   digest (): string {
     return createHash('sha256').update(this.snapshot()).digest('hex')
+  }
+
+  /** Every live key, ascending: merges the keys created and drops those deleted since the last call. */
+  private keyIndex (): string[] {
+    if (this.addedKeys.length === 0 && this.deletedSinceMerge === 0) return this.sortedKeys
+    const sorted = this.sortedKeys
+    const added = this.addedKeys.sort()
+    const merged: string[] = []
+    let i = 0
+    let j = 0
+    while (i < sorted.length || j < added.length) {
+      const a = sorted[i]
+      const b = added[j]
+      let key: string
+      if (b === undefined || (a !== undefined && a < b)) { key = a as string; i++ } else { key = b; j++ }
+      // A key deleted and created again is in both lists; a key created and deleted since is not live.
+      if (this.entries.has(key) && merged[merged.length - 1] !== key) merged.push(key)
+    }
+    this.sortedKeys = merged
+    this.addedKeys = []
+    this.deletedSinceMerge = 0
+    return merged
   }
 
   private success (events: KvEvent[], lock?: LockHolder): KvSuccess {
@@ -227,7 +257,7 @@ export class KvStateMachine {
     const value = cmd.value.slice()
     if (existing === undefined) {
       this.entries.set(cmd.key, { value, createRevision: revision, modRevision: revision, version: 1 })
-      this.sortedKeys.splice(lowerBound(this.sortedKeys, cmd.key), 0, cmd.key)
+      this.addedKeys.push(cmd.key)
     } else {
       this.entries.set(cmd.key, { value, createRevision: existing.createRevision, modRevision: revision, version: existing.version + 1 })
     }
@@ -244,7 +274,7 @@ export class KvStateMachine {
     if (existing === undefined) return this.failure('NotFound')
     const revision = ++this.currentRevision
     this.entries.delete(cmd.key)
-    this.sortedKeys.splice(lowerBound(this.sortedKeys, cmd.key), 1)
+    this.deletedSinceMerge++
     return this.success([{ type: 'delete', key: cmd.key, revision }])
   }
 

@@ -408,4 +408,33 @@ describe('KvStateMachine: snapshots and determinism', () => {
       for (const prefix of ['a', 'a/', 'b', 'zz']) assert.deepEqual(sm.list(prefix).map((l) => l.key), sorted.filter((k) => k.startsWith(prefix)))
     }), { numRuns: 300 })
   })
+
+  it('lists and snapshots the same whenever they are asked, with keys created, deleted and created again (property)', () => {
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('put' as const), key: fc.constantFrom('a', 'b', 'a/1', 'a/2', 'c', 'b/x', 'd') }),
+      fc.record({ kind: fc.constant('delete' as const), key: fc.constantFrom('a', 'b', 'a/1', 'a/2', 'c', 'b/x', 'd') }),
+      fc.record({ kind: fc.constant('list' as const), key: fc.constantFrom('', 'a', 'b') })
+    )
+    fc.assert(fc.property(fc.array(op, { maxLength: 120 }), (ops) => {
+      const eager = new KvStateMachine()
+      const lazy = new KvStateMachine()
+      const model = new Map<string, number>()
+      let index = 0
+      for (const o of ops) {
+        if (o.kind === 'list') {
+          const want = [...model.keys()].filter(k => k.startsWith(o.key)).sort().map(key => ({ key, modRevision: model.get(key) }))
+          assert.deepEqual(eager.list(o.key), want)
+          continue
+        }
+        index++
+        const cmd = o.kind === 'put' ? { op: 'put' as const, key: o.key, value: new Uint8Array([index & 255]) } : { op: 'delete' as const, key: o.key }
+        const r = eager.apply(index, cmd)
+        lazy.apply(index, cmd)
+        if (r.ok && o.kind === 'put') model.set(o.key, r.revision)
+        if (r.ok && o.kind === 'delete') model.delete(o.key)
+      }
+      assert.deepEqual(lazy.snapshot(), eager.snapshot(), 'the snapshot does not depend on when keys were listed')
+      assert.deepEqual(lazy.list(), eager.list())
+    }), { numRuns: 500 })
+  })
 })
