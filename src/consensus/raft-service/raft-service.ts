@@ -380,7 +380,10 @@ export class RaftService implements Startable {
     while (this.started && core.hasReady()) {
       const rd = core.ready()
       this.stats.readyCycles++
-      if (rd.sendBeforePersist) this.transport.send(rd.messages)
+      // A leader's messages go out at once, while it writes (Raft thesis §10.2.1), unless they carry no entries
+      // and this Ready completes writes: then the waiting clients are answered first.
+      const answerFirst = rd.sendBeforePersist && rd.committedEntries.length > 0 && !rd.messages.some(m => m.type === 'append' && m.entries.length > 0)
+      if (rd.sendBeforePersist && !answerFirst) this.transport.send(rd.messages)
       const hs = rd.hardState ?? this.unsavedHardState
       if (rd.snapshot === undefined && rd.entries.length === 0 && hs !== undefined && hs.term === this.persistedTerm && hs.vote === this.persistedVote) {
         // Only the commit index moved: it is volatile in Raft, so it waits for the next write (or stop) instead
@@ -403,6 +406,10 @@ export class RaftService implements Startable {
       if (rd.snapshot !== undefined) this.restoreSnapshot(rd.snapshot)
       for (const e of rd.committedEntries) this.applyEntry(e)
       for (const rs of rd.readStates) this.onReadState(rs)
+      if (answerFirst) {
+        const messages = rd.messages
+        setImmediate(() => { this.transport.send(messages) })
+      }
       core.advance(rd)
       this.releaseAppliedWaiters()
       this.noteMembership()
