@@ -12,3 +12,8 @@ export class UnverifiedRaftPeerError extends Error {
 export class RaftTransportStoppedError extends Error {
   override name = 'RaftTransportStoppedError'
 }
+
+/** A write to a peer's Raft stream made no progress in time: the link is reset and redialed. */
+export class RaftWriteTimeoutError extends Error {
+  override name = 'RaftWriteTimeoutError'
+}

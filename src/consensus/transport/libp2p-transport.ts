@@ -25,7 +25,7 @@ import {
   DEFAULT_MAX_FRAME_BYTES, DEFAULT_MAX_QUEUED_MESSAGES, DEFAULT_MAX_SNAPSHOT_BYTES, MAX_REDIAL_MS, MIN_REDIAL_MS,
   PARTIAL_SNAPSHOT_TTL_MS, RAFT_PROTOCOL, SNAPSHOT_CHUNK_BYTES, SNAPSHOT_PROTOCOL, STREAM_OPEN_TIMEOUT_MS, WRITE_TIMEOUT_MS
 } from './constants.js'
-import { MalformedRaftMessageError, RaftTransportStoppedError, UnverifiedRaftPeerError } from './errors.js'
+import { MalformedRaftMessageError, RaftTransportStoppedError, RaftWriteTimeoutError, UnverifiedRaftPeerError } from './errors.js'
 import type { Message, SnapshotMessage } from '../core/index.js'
 import type { Transport } from '../ports.js'
 import type { ComponentLogger, Connection, Logger, PeerId, Stream, StreamHandler, StreamHandlerOptions, AbortOptions } from '@libp2p/interface'
@@ -51,6 +51,8 @@ export interface RaftTransportInit {
   maxQueuedMessages?: number
   maxSnapshotBytes?: number
   snapshotChunkBytes?: number
+  /** A write that makes no progress for this long resets its link (default WRITE_TIMEOUT_MS). */
+  writeTimeoutMs?: number
   /** Called when a snapshot transfer finished or gave up (for metrics). */
   onSnapshotSent?: (to: string, ok: boolean) => void
 }
@@ -77,6 +79,8 @@ interface Link {
   failures: number
   retryAt: number
   retryTimer: ReturnType<typeof setTimeout> | undefined
+  /** When the write now waiting for the stream began (a watchdog resets a link stuck longer than WRITE_TIMEOUT_MS). */
+  writingSince: number | undefined
 }
 
 interface PartialSnapshot {
@@ -110,6 +114,8 @@ export class Libp2pRaftTransport implements Transport {
   private readonly partials = new Map<string, PartialSnapshot>()
   private handler: (m: Message) => void = () => {}
   private started = false
+  private watchdog: ReturnType<typeof setInterval> | undefined
+  private readonly writeTimeoutMs: number
 
   constructor (components: RaftTransportComponents, init: RaftTransportInit = {}) {
     this.components = components
@@ -118,6 +124,7 @@ export class Libp2pRaftTransport implements Transport {
     this.isVerified = init.isVerified ?? (() => true)
     this.maxFrameBytes = init.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES
     this.maxQueuedMessages = init.maxQueuedMessages ?? DEFAULT_MAX_QUEUED_MESSAGES
+    this.writeTimeoutMs = init.writeTimeoutMs ?? WRITE_TIMEOUT_MS
     this.maxSnapshotBytes = init.maxSnapshotBytes ?? DEFAULT_MAX_SNAPSHOT_BYTES
     this.chunkBytes = init.snapshotChunkBytes ?? SNAPSHOT_CHUNK_BYTES
     this.onSnapshotSent = init.onSnapshotSent
@@ -130,6 +137,8 @@ export class Libp2pRaftTransport implements Transport {
   async start (): Promise<void> {
     if (this.started) return
     this.started = true
+    this.watchdog = setInterval(() => { this.resetStuckLinks() }, Math.max(10, this.writeTimeoutMs / 5))
+    this.watchdog.unref?.()
     await this.components.registrar.handle(RAFT_PROTOCOL, (stream, connection) => { this.receive(stream, connection) }, { maxInboundStreams: 8, maxOutboundStreams: 8 })
     await this.components.registrar.handle(SNAPSHOT_PROTOCOL, (stream, connection) => { this.receiveSnapshot(stream, connection) }, { maxInboundStreams: 4, maxOutboundStreams: 4 })
   }
@@ -137,6 +146,8 @@ export class Libp2pRaftTransport implements Transport {
   async stop (): Promise<void> {
     if (!this.started) return
     this.started = false
+    if (this.watchdog !== undefined) clearInterval(this.watchdog)
+    this.watchdog = undefined
     const stopped = new RaftTransportStoppedError('the Raft transport stopped')
     for (const link of this.links.values()) {
       if (link.retryTimer !== undefined) clearTimeout(link.retryTimer)
@@ -181,7 +192,7 @@ export class Libp2pRaftTransport implements Transport {
     } catch {
       return undefined
     }
-    link = { peerId, queue: [], stream: undefined, lp: undefined, busy: false, failures: 0, retryAt: 0, retryTimer: undefined }
+    link = { peerId, queue: [], stream: undefined, lp: undefined, busy: false, failures: 0, retryAt: 0, retryTimer: undefined, writingSince: undefined }
     this.links.set(peer, link)
     return link
   }
@@ -241,11 +252,27 @@ export class Libp2pRaftTransport implements Transport {
         size += s
       }
       const bytes = pb.MessageBatch.encode({ messages: batch })
-      await (link.lp as LengthPrefixedStream<Stream>).write(bytes, { signal: AbortSignal.timeout(WRITE_TIMEOUT_MS) })
+      link.writingSince = Date.now()
+      try {
+        await (link.lp as LengthPrefixedStream<Stream>).write(bytes)
+      } finally {
+        link.writingSince = undefined
+      }
       this.stats.framesSent++
       this.stats.messagesSent += batch.length
     }
     link.failures = 0
+  }
+
+  /** A write that has waited on its stream for `writeTimeoutMs` (a peer that stopped reading) fails its link. */
+  private resetStuckLinks (): void {
+    const now = Date.now()
+    for (const link of this.links.values()) {
+      if (link.writingSince !== undefined && now - link.writingSince >= this.writeTimeoutMs) {
+        link.writingSince = undefined
+        link.stream?.abort(new RaftWriteTimeoutError(`no progress writing to ${link.peerId.toString()} for ${this.writeTimeoutMs} ms`))
+      }
+    }
   }
 
   private async openLink (link: Link): Promise<void> {

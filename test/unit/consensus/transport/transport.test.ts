@@ -108,6 +108,28 @@ describe('Libp2pRaftTransport', () => {
     await tb.stop()
   })
 
+  it('resets a link whose writes make no progress, and delivers again over a new stream', async () => {
+    const a = await fakeNode(); const b = await fakeNode(); link(a, b)
+    let stall = true
+    a.onOutbound = (p, stream) => {
+      if (p !== RAFT_PROTOCOL || !stall) return
+      stall = false
+      // The peer stops reading: nothing this stream is given gets anywhere, and it never drains.
+      stream.send = () => false
+    }
+    const ta = new Libp2pRaftTransport(a.components, { writeTimeoutMs: 100 })
+    const tb = new Libp2pRaftTransport(b.components)
+    const got: Message[] = []
+    tb.onMessage((m) => got.push(m))
+    await ta.start(); await tb.start()
+    const from = a.peerId.toString(); const to = b.peerId.toString()
+    ta.send([{ type: 'heartbeat', from, to, term: 2, commit: 1 }])
+    await until('the stuck link to be reset', () => ta.stats.streamFailures >= 1, 3_000)
+    ta.send([{ type: 'heartbeat', from, to, term: 2, commit: 2 }])
+    await until('a message over a new stream', () => got.some(m => m.type === 'heartbeat' && m.commit === 2), 3_000)
+    await ta.stop(); await tb.stop()
+  })
+
   it('bounds the queue of an unreachable peer, dropping the oldest appends and heartbeats first', async () => {
     const a = await fakeNode(); const b = await fakeNode()
     const ta = new Libp2pRaftTransport(a.components, { maxQueuedMessages: 10 })
