@@ -93,7 +93,9 @@ export function healthSection (service: HealthService): unknown {
         rttMs: p.rttMs === undefined ? null : round(p.rttMs),
         load: p.load === undefined ? null : round(p.load),
         capacity: p.capacity ?? null,
-        phi: round(p.phi)
+        phi: round(p.phi),
+        // Alive on another member's word only (announced to this node, no own link yet).
+        vouchedBy: p.vouchedBy ?? null
       }))
   }
 }
