@@ -692,26 +692,24 @@ export class RaftService implements Startable {
     context.set(randomBytes(8))
     new DataView(context.buffer).setUint32(8, this.readCounter++ >>> 0)
     const key = Buffer.from(context).toString('hex')
-    const signal = anySignal(options.signal, AbortSignal.timeout(this.requestTimeoutMs))
-    const index = await new Promise<number>((resolve, reject) => {
-      const onAbort = (): void => { this.reads.delete(key); reject(new NoQuorumError(`no read index within ${this.requestTimeoutMs} ms (no quorum?)`)) }
-      signal.addEventListener('abort', onAbort, { once: true })
-      this.reads.set(key, (i) => { signal.removeEventListener('abort', onAbort); resolve(i) })
+    const deadline = Date.now() + this.requestTimeoutMs
+    const index = await bounded<number>(this.requestTimeoutMs, options.signal, () => new NoQuorumError(`no read index within ${this.requestTimeoutMs} ms (no quorum?)`), (resolve, reject) => {
+      this.reads.set(key, resolve)
       try {
         core.readIndex(context)
       } catch (err) {
         this.reads.delete(key)
-        signal.removeEventListener('abort', onAbort)
         reject(translate(err))
-        return
+        return () => {}
       }
       this.schedule()
+      return () => { this.reads.delete(key) }
     })
     if (this.sm.appliedIndex >= index) return
-    await new Promise<void>((resolve, reject) => {
-      const onAbort = (): void => { reject(new NoQuorumError('this node did not catch up in time')) }
-      signal.addEventListener('abort', onAbort, { once: true })
-      this.appliedWaiters.push({ index, resolve: () => { signal.removeEventListener('abort', onAbort); resolve() } })
+    await bounded<void>(Math.max(1, deadline - Date.now()), options.signal, () => new NoQuorumError('this node did not catch up in time'), (resolve) => {
+      const waiter = { index, resolve }
+      this.appliedWaiters.push(waiter)
+      return () => { this.appliedWaiters = this.appliedWaiters.filter(w => w !== waiter) }
     })
   }
 
@@ -947,6 +945,30 @@ function reviveBytes (_key: string, value: unknown): unknown {
     return new Uint8Array(Buffer.from((value as { $bytes: string }).$bytes, 'base64'))
   }
   return value
+}
+
+/**
+ * Runs `start(resolve, reject)` (which returns how to undo what it registered) and settles with it, or rejects with
+ * `timeoutError()` after `ms`, or with NoQuorumError when `signal` aborts; one timer, no AbortSignal per call.
+ */
+async function bounded<T> (ms: number, signal: AbortSignal | undefined, timeoutError: () => Error, start: (resolve: (value: T) => void, reject: (err: Error) => void) => () => void): Promise<T> {
+  return await new Promise<T>((resolve, reject) => {
+    let settled = false
+    let undo: () => void = () => {}
+    const finish = (): boolean => {
+      if (settled) return false
+      settled = true
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', onAbort)
+      return true
+    }
+    const fail = (err: Error): void => { if (finish()) { undo(); reject(err) } }
+    const onAbort = (): void => { fail(new NoQuorumError('the caller gave up')) }
+    const timer = setTimeout(() => { fail(timeoutError()) }, ms)
+    signal?.addEventListener('abort', onAbort, { once: true })
+    undo = start((value) => { if (finish()) resolve(value) }, fail)
+    if (signal?.aborted === true) onAbort()
+  })
 }
 
 function anySignal (a: AbortSignal | undefined, b: AbortSignal): AbortSignal {
