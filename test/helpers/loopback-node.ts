@@ -3,10 +3,12 @@
  * given services; no discovery, so tests dial each other themselves.
  */
 import '../../src/util/polyfill.js'
+import { gossipsub } from '@libp2p/gossipsub'
 import { noise } from '@libp2p/noise'
 import { tcp } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
+import { MESH_PRESETS } from '../../src/mesh/core/gossip-state/index.js'
 import type { Libp2p, ServiceMap } from '@libp2p/interface'
 import type { Libp2pOptions } from 'libp2p'
 
@@ -24,3 +26,7 @@ export async function loopbackNode<T extends ServiceMap> (services: ServiceFacto
   })
 }
 
+/** Gossipsub tuned as the node composition does: small preset, no IP colocation penalty, no self delivery. */
+export function meshGossipsub (): ReturnType<typeof gossipsub> {
+  return gossipsub({ ...MESH_PRESETS.small.gossipsub, scoreParams: { IPColocationFactorWeight: 0 }, allowPublishToZeroTopicPeers: false, emitSelf: false })
+}

@@ -230,21 +230,8 @@ export class HealthService extends TypedEventEmitter<HealthServiceEvents> implem
   }
 
   get stats (): HealthServiceStats {
-    const v = this.view.stats()
-    return {
-      alive: v.alive,
-      suspect: v.suspect,
-      dead: v.dead,
-      joined: v.joined,
-      left: v.left,
-      suspected: v.suspected,
-      died: v.died,
-      recovered: v.recovered,
-      staleHeartbeats: v.staleHeartbeats,
-      ...this.counters,
-      eventLoopLagMs: this.loop?.lagMs ?? 0,
-      localHealthMultiplier: v.localHealthMultiplier
-    }
+    const { total: _total, ...view } = this.view.stats()
+    return { ...view, ...this.counters, eventLoopLagMs: this.loop?.lagMs ?? 0 }
   }
 
   /** The PeerId for a peer id string (cached for peers this service has seen). */

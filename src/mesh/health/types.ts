@@ -1,6 +1,6 @@
 import type { BalancerAlgorithm } from '../core/balancer/index.js'
 import type { CircuitBreakerOptions, PeerBreakerTransition } from '../core/breaker/index.js'
-import type { HealthEventType, HealthReason, HealthViewOptions, PeerStatus } from '../core/health/index.js'
+import type { HealthEventType, HealthReason, HealthStats, HealthViewOptions, PeerStatus } from '../core/health/index.js'
 import type { Random } from '../../util/pure/random.js'
 import type { ProtocolRegistrar } from '../../util/protocol-registrar.js'
 import type { AbortOptions, ComponentLogger, Connection, Libp2pEvents, Metrics, PeerId, TypedEventTarget } from '@libp2p/interface'
@@ -120,16 +120,8 @@ export interface HealthServiceEvents {
   tick: CustomEvent<number>
 }
 
-export interface HealthServiceStats {
-  alive: number
-  suspect: number
-  dead: number
-  /** Transitions since start. */
-  joined: number
-  left: number
-  suspected: number
-  died: number
-  recovered: number
+/** The view's counts and transitions since start (without `total`), plus the service's own counters. */
+export interface HealthServiceStats extends Omit<HealthStats, 'total'> {
   heartbeatsSent: number
   heartbeatsReceived: number
   /** Frames that could not be decoded or broke the limits (each reset its stream). */
@@ -144,10 +136,8 @@ export interface HealthServiceStats {
   /** Peers that joined on a member's vouch, and vouches ignored (unverified, or from a member not alive here). */
   vouchesAccepted: number
   vouchesIgnored: number
-  staleHeartbeats: number
-  /** Latest measured event-loop lag, ms, and the detector's local health multiplier (1 = healthy). */
+  /** Latest measured event-loop lag, ms. */
   eventLoopLagMs: number
-  localHealthMultiplier: number
 }
 
 export interface CallOptions extends AbortOptions {

@@ -1,14 +1,12 @@
 import '../../../src/util/polyfill.js'
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
-import { MESH_PRESETS } from '../../../src/mesh/core/gossip-state/index.js'
 import { health } from '../../../src/mesh/health/index.js'
 import { partitionDetection } from '../../../src/mesh/partition/index.js'
 import { replication } from '../../../src/replication/service/index.js'
-import { loopbackNode } from '../../helpers/loopback-node.js'
+import { loopbackNode, meshGossipsub } from '../../helpers/loopback-node.js'
 import type { PartitionReport } from '../../../src/mesh/core/partition/index.js'
 import type { HealthService } from '../../../src/mesh/health/index.js'
 import type { PartitionService } from '../../../src/mesh/partition/index.js'
@@ -22,7 +20,7 @@ async function createNode (): Promise<Node> {
   const node = await loopbackNode({
     identify: identify(),
     ping: ping(),
-    pubsub: gossipsub({ ...MESH_PRESETS.small.gossipsub, scoreParams: { IPColocationFactorWeight: 0 }, allowPublishToZeroTopicPeers: false, emitSelf: false }),
+    pubsub: meshGossipsub(),
     health: health(),
     partition: partitionDetection({ strategy: 'reset-to-known-good', serveLocalWhilePartitioned: true }),
     replication: replication({ withholdOnMinority: true, pullIntervalMs: 0 })

@@ -1,12 +1,7 @@
 import '../../../src/util/polyfill.js'
-import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
-import { noise } from '@libp2p/noise'
-import { tcp } from '@libp2p/tcp'
-import { yamux } from '@libp2p/yamux'
-import { createLibp2p } from 'libp2p'
-import { MESH_PRESETS } from '../../../src/mesh/core/gossip-state/index.js'
 import { replication } from '../../../src/replication/service/index.js'
+import { loopbackNode, meshGossipsub } from '../../helpers/loopback-node.js'
 import type { ReplicationInit, ReplicationService } from '../../../src/replication/service/index.js'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
 
@@ -24,20 +19,9 @@ export interface ReplicaNodeOptions {
 /** A real libp2p node on loopback TCP with Noise, yamux, identify, gossipsub (tuned as the node does) and replication. */
 export async function createReplicaNode (init: ReplicationInit = {}, options: ReplicaNodeOptions = {}): Promise<ReplicaNode> {
   const services: Record<string, unknown> = { identify: identify(), ...options.services }
-  if (options.pubsub !== false) {
-    services.pubsub = gossipsub({ ...MESH_PRESETS.small.gossipsub, scoreParams: { IPColocationFactorWeight: 0 }, allowPublishToZeroTopicPeers: false, emitSelf: false })
-  }
+  if (options.pubsub !== false) services.pubsub = meshGossipsub()
   services.replication = replication(init)
-  const node = await createLibp2p({
-    ...(options.privateKey != null ? { privateKey: options.privateKey } : {}),
-    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-    transports: [tcp()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    connectionManager: { inboundConnectionThreshold: 1000 },
-    services: services as never,
-    start: false
-  })
+  const node = await loopbackNode(services as never, { ...(options.privateKey != null ? { privateKey: options.privateKey } : {}), start: false })
   return node as unknown as ReplicaNode
 }
 
