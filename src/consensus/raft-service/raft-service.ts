@@ -15,6 +15,7 @@ import { MemoryRaftStorage } from '../storage/memory.js'
 import { Libp2pRaftTransport } from '../transport/libp2p-transport.js'
 import { breakersOf, PeerUnavailableError, requestPeer } from '../../util/peer-requests.js'
 import { seededRandom } from '../../util/pure/random.js'
+import { ChangeHistory } from './change-history.js'
 import { RaftClientProtocol } from './client-protocol.js'
 import {
   CAUGHT_UP_LAG, WATCH_HISTORY, DEFAULT_ELECTION_TICKS, DEFAULT_HEARTBEAT_TICKS, DEFAULT_LOCK_TTL_MS, DEFAULT_REQUEST_TIMEOUT_MS,
@@ -22,7 +23,7 @@ import {
 } from './constants.js'
 import {
   ClientRequestTimeoutError, InvalidLockTokenError, InvalidMembershipRequestError, KeyNotFoundError, LockHeldError, NoQuorumError, RaftNotReadyError,
-  RaftStoppedError, RevisionMismatchError, WatchCompactedError
+  RaftStoppedError, RevisionMismatchError
 } from './errors.js'
 import { decideFormation, learnerToPromote } from './formation.js'
 import type { ClusterInfo } from './formation.js'
@@ -84,11 +85,7 @@ export class RaftService implements Startable {
   private readonly forwards = new Map<AbortController, string>()
   private appliedWaiters: Array<{ index: number, resolve: () => void }> = []
   private readonly watchers = new Set<(event: KvEvent) => void>()
-  /** The latest applied changes from `historyHead` on, oldest first; every change with revision >= `historyFrom` is there. */
-  private readonly history: KvEvent[] = []
-  private historyFrom = 1
-  private historyHead = 0
-  private historyBytes = 0
+  private readonly history: ChangeHistory
   private readonly timers: Array<ReturnType<typeof setInterval>> = []
   private pumping = false
   private pumpDone: Promise<void> = Promise.resolve()
@@ -125,6 +122,7 @@ export class RaftService implements Startable {
     this.heartbeatTicks = init.heartbeatTicks ?? DEFAULT_HEARTBEAT_TICKS
     this.requestTimeoutMs = init.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
     this.snapshotThreshold = init.snapshotThreshold ?? DEFAULT_SNAPSHOT_THRESHOLD
+    this.history = new ChangeHistory(init.watchHistory ?? WATCH_HISTORY)
     this.maxVoters = init.maxVoters ?? 5
     this.transport = new Libp2pRaftTransport(components, {
       isVerified: this.isVerified,
@@ -148,7 +146,7 @@ export class RaftService implements Startable {
     const restored = await storage.load()
     if (restored.hardState.term > 0 || restored.snapshot !== undefined || restored.entries.length > 0) {
       if (restored.snapshot !== undefined) this.sm = KvStateMachine.restore(restored.snapshot.data)
-      this.forgetHistory()
+      this.history.resetTo(this.sm.revision)
       this.core = this.newCore(undefined, restored)
       this.persistedTerm = restored.hardState.term
       this.persistedVote = restored.hardState.vote
@@ -257,11 +255,7 @@ export class RaftService implements Startable {
   watch (listener: (event: KvEvent) => void, options: { afterRevision?: number } = {}): () => void {
     const after = options.afterRevision
     if (after !== undefined && after < this.sm.revision) {
-      if (after + 1 < this.historyFrom) throw new WatchCompactedError(after, this.historyFrom)
-      for (let i = this.historyHead; i < this.history.length; i++) {
-        const ev = this.history[i] as KvEvent
-        if (ev.revision > after) listener(ev)
-      }
+      this.history.replayAfter(after, listener)
     }
     this.watchers.add(listener)
     return () => { this.watchers.delete(listener) }
@@ -442,7 +436,7 @@ export class RaftService implements Startable {
 
   private restoreSnapshot (snap: Snapshot): void {
     this.sm.restore(snap.data)
-    this.forgetHistory()
+    this.history.resetTo(this.sm.revision)
     // Proposals the snapshot covers: their outcome is in the snapshot but not their result.
     for (const [index, p] of this.pending) {
       if (index <= snap.metadata.index) {
@@ -509,29 +503,10 @@ export class RaftService implements Startable {
   }
 
   private emit (event: KvEvent): void {
-    this.history.push(event)
-    this.historyBytes += eventBytes(event)
-    const limit = this.init.watchHistory ?? WATCH_HISTORY
-    while (this.history.length - this.historyHead > limit.events || (this.historyBytes > limit.bytes && this.history.length - this.historyHead > 1)) {
-      const dropped = this.history[this.historyHead++] as KvEvent
-      this.historyBytes -= eventBytes(dropped)
-      this.historyFrom = dropped.revision + 1
-    }
-    if (this.historyHead > 1024 && this.historyHead * 2 > this.history.length) {
-      this.history.splice(0, this.historyHead)
-      this.historyHead = 0
-    }
+    this.history.record(event)
     for (const w of this.watchers) {
       try { w(event) } catch (err) { this.log.error('a watcher threw - %e', err) }
     }
-  }
-
-  /** The state machine jumped (a snapshot): changes before its revision are not known one by one. */
-  private forgetHistory (): void {
-    this.history.length = 0
-    this.historyHead = 0
-    this.historyBytes = 0
-    this.historyFrom = this.sm.revision + 1
   }
 
   private onReadState (rs: ReadState): void {
@@ -973,10 +948,6 @@ async function bounded<T> (ms: number, signal: AbortSignal | undefined, timeoutE
 
 function anySignal (a: AbortSignal | undefined, b: AbortSignal): AbortSignal {
   return a === undefined ? b : AbortSignal.any([a, b])
-}
-
-function eventBytes (event: KvEvent): number {
-  return 64 + event.key.length * 2 + (event.value?.byteLength ?? 0)
 }
 
 async function sleep (ms: number): Promise<void> {
