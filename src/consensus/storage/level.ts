@@ -87,37 +87,36 @@ export class LevelRaftStorage extends MemoryRaftStorage {
   override async persist (batch: PersistBatch): Promise<void> {
     this.assertOpen()
     this.check(batch)
-    const ops: Op[] = []
-    const first = this.firstIndex()
-    const last = this.lastIndex()
-    if (batch.snapshot !== undefined) {
-      for (let i = first; i <= last; i++) ops.push({ type: 'del', key: entryKey(i) })
-      this.putSnapshot(ops, batch.snapshot)
-    }
-    const entries: Entry[] = batch.entries ?? []
-    const head = entries[0]
-    if (head !== undefined) {
-      const storedLast = batch.snapshot !== undefined ? batch.snapshot.metadata.index : last
-      const newLast = head.index + entries.length - 1
-      for (let i = Math.max(newLast + 1, head.index); i <= storedLast; i++) ops.push({ type: 'del', key: entryKey(i) })
-      for (const e of entries) ops.push({ type: 'put', key: entryKey(e.index), value: encodeEntry(e) })
-    }
-    if (batch.hardState !== undefined) ops.push({ type: 'put', key: HARD_STATE_KEY, value: encodeHardState(batch.hardState) })
-    const compacted = batch.compactedTo
-    if (compacted !== undefined && compacted.metadata.index > (batch.snapshot?.metadata.index ?? this.snapshotIndex)) {
-      const from = batch.snapshot !== undefined ? batch.snapshot.metadata.index + 1 : first
-      for (let i = from; i <= compacted.metadata.index; i++) ops.push({ type: 'del', key: entryKey(i) })
-      this.putSnapshot(ops, compacted)
-    }
-    if (ops.length > 0) {
-      // A chained batch: one atomic write like the array form, without copying and validating every operation object.
-      const chained = this.db.batch()
-      for (const op of ops) {
-        if (op.type === 'put') chained.put(op.key, op.value)
-        else chained.del(op.key)
+    // A chained batch: one atomic write like the array form, without building, copying and validating an object per operation.
+    const ops = this.db.batch()
+    try {
+      const first = this.firstIndex()
+      const last = this.lastIndex()
+      if (batch.snapshot !== undefined) {
+        for (let i = first; i <= last; i++) ops.del(entryKey(i))
+        putSnapshot(ops, batch.snapshot)
       }
-      await chained.write({ sync: this.sync && batch.sync !== false })
+      const entries: Entry[] = batch.entries ?? []
+      const head = entries[0]
+      if (head !== undefined) {
+        const storedLast = batch.snapshot !== undefined ? batch.snapshot.metadata.index : last
+        const newLast = head.index + entries.length - 1
+        for (let i = Math.max(newLast + 1, head.index); i <= storedLast; i++) ops.del(entryKey(i))
+        for (const e of entries) ops.put(entryKey(e.index), encodeEntry(e))
+      }
+      if (batch.hardState !== undefined) ops.put(HARD_STATE_KEY, encodeHardState(batch.hardState))
+      const compacted = batch.compactedTo
+      if (compacted !== undefined && compacted.metadata.index > (batch.snapshot?.metadata.index ?? this.snapshotIndex)) {
+        const from = batch.snapshot !== undefined ? batch.snapshot.metadata.index + 1 : first
+        for (let i = from; i <= compacted.metadata.index; i++) ops.del(entryKey(i))
+        putSnapshot(ops, compacted)
+      }
+    } catch (err) {
+      await ops.close()
+      throw err
     }
+    if (ops.length > 0) await ops.write({ sync: this.sync && batch.sync !== false })
+    else await ops.close()
     this.applyBatch(batch)
   }
 
@@ -126,9 +125,9 @@ export class LevelRaftStorage extends MemoryRaftStorage {
     this.closed = true
     if (this.opened) await this.db.close()
   }
+}
 
-  private putSnapshot (ops: Op[], snapshot: Snapshot): void {
-    ops.push({ type: 'put', key: SNAPSHOT_META_KEY, value: encodeMetadata(snapshot.metadata) })
-    ops.push({ type: 'put', key: SNAPSHOT_DATA_KEY, value: snapshot.data })
-  }
+function putSnapshot (ops: { put: (key: Uint8Array, value: Uint8Array) => unknown }, snapshot: Snapshot): void {
+  ops.put(SNAPSHOT_META_KEY, encodeMetadata(snapshot.metadata))
+  ops.put(SNAPSHOT_DATA_KEY, snapshot.data)
 }
