@@ -26,25 +26,20 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fedmeshBin } from './local-mesh.js'
+import type { MeshProcess } from './local-mesh.js'
 import type { ChildProcess } from 'node:child_process'
 
 export class NetnsError extends Error {
   override name = 'NetnsError'
 }
 
-export interface NetnsNode {
-  index: number
+/** A node process as in LocalMesh, in a namespace of its own. */
+export interface NetnsNode extends Omit<MeshProcess, 'api'> {
   namespace: string
   /** This node's `eth0` address (`10.<subnet>.0.<index+1>`). */
   ip: string
-  child: ChildProcess
-  peerId: string
-  addresses: string[]
   /** The API address inside the node's namespace (not reachable from the caller; use `mesh.fetch`). */
   api: string
-  dataDir: string
-  /** Everything the process wrote to stderr (its logs), last 500 lines, for diagnosis. */
-  stderr: string[]
 }
 
 export interface NetnsMeshOptions {
