@@ -6,7 +6,8 @@
  * - failover: SIGKILL of the leader until the next committed write (through a survivor)
  * Baseline in the same run: a 3-node etcd cluster (Debian's etcd-server, default settings) measured with the
  * same HTTP load generator through its JSON gateway (`POST /v3/kv/put`, base64 key and value), when installed.
- * Run: `npx tsc -p tsconfig.json && node dist/bench/raft.js [--seconds S] [--failovers N] [--sequential N] [--five 0]`.
+ * Run: `npx tsc -p tsconfig.json && node dist/bench/raft.js [--seconds S] [--failovers N] [--sequential N] [--five 0]
+ * [--node-args "FLAGS"]` (node flags of the fedmesh processes instead of NODE_PROCESS_FLAGS; "" for none).
  */
 import '../src/util/polyfill.js'
 import { spawn, spawnSync } from 'node:child_process'
@@ -26,6 +27,7 @@ const FAILOVERS = arg('--failovers', 3)
 const SEQUENTIAL = arg('--sequential', 300)
 const CONCURRENCY = 64
 const WITH_FIVE = arg('--five', 1) !== 0
+const NODE_ARGS = process.argv.includes('--node-args') ? (process.argv[process.argv.indexOf('--node-args') + 1] ?? '').split(' ').filter(a => a !== '') : undefined
 
 const agent = new Agent({ keepAlive: true, maxSockets: 256 })
 
@@ -119,7 +121,7 @@ async function failover (t: Target): Promise<number[]> {
 // ---------------------------------------------------------------- fedmesh
 
 async function fedmesh (nodes: number): Promise<Target> {
-  const mesh = await LocalMesh.start({ nodes, args: () => ['--raft-expect', String(nodes)] })
+  const mesh = await LocalMesh.start({ nodes, args: () => ['--raft-expect', String(nodes)], ...(NODE_ARGS !== undefined ? { nodeArgs: NODE_ARGS } : {}) })
   const status = async (api: string): Promise<{ leader: string | null, voters: string[] } | null> =>
     (JSON.parse((await http(`${api}/v1/status`, 'GET', undefined, 2_000)).body) as { raft: { leader: string | null, voters: string[] } | null }).raft
   const deadline = Date.now() + 30_000

@@ -1,7 +1,8 @@
 /**
  * Replication benchmarks. Run: `npx tsx bench/replication.ts` (needs `npx tsc -p tsconfig.json` first: the process
  * part runs `bin/fedmesh.js`, i.e. dist/); `npx tsx bench/replication.ts --in-process` runs parts (1) and (2) only,
- * from the sources.
+ * from the sources; `--processes` part (3) only, and `--node-args "FLAGS"` gives its processes these node flags instead
+ * of NODE_PROCESS_FLAGS ("" for none).
  *
  *   (1) writes per second on one node through the library (`node.data.write`, LevelDB with synced batches, gossip to
  *       one connected peer), against the pure core (`ReplicaState.write`, no IO) in the same run
@@ -127,13 +128,19 @@ async function call (api: string, method: string, path: string, body?: string): 
   })
 }
 
+function argValue (flag: string): string | undefined {
+  const i = process.argv.indexOf(flag)
+  return i >= 0 ? process.argv[i + 1] : undefined
+}
+
 function rssMb (pid: number): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find(l => l.startsWith('VmRSS:')) ?? ''
   return Number(line.replace(/\D+/g, '')) / 1024
 }
 
 async function processes (): Promise<void> {
-  const mesh = await LocalMesh.start({ nodes: 3 })
+  const nodeArgs = argValue('--node-args')?.split(' ').filter(a => a !== '')
+  const mesh = await LocalMesh.start({ nodes: 3, ...(nodeArgs !== undefined ? { nodeArgs } : {}) })
   try {
     const [n0, n1, n2] = mesh.nodes as [typeof mesh.nodes[0], typeof mesh.nodes[0], typeof mesh.nodes[0]]
     await until(async () => {
@@ -206,6 +213,6 @@ async function processes (): Promise<void> {
   }
 }
 
-await inProcess()
+if (!process.argv.includes('--processes')) await inProcess()
 if (!process.argv.includes('--in-process')) await processes()
 process.exit(0)

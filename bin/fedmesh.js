@@ -1,10 +1,11 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=2 --heap-growing-percent=25
 // The fedmesh command; the compiled code lives in dist/ (built by `npm install` / `npm run build`).
+// The first line runs it with the engine and allocator settings of src/node/process-tuning.ts (kept equal by a test).
 import { existsSync } from 'node:fs'
 import { setFlagsFromString } from 'node:v8'
 
-// V8 flags for small machines, e.g. FEDMESH_V8_FLAGS=--optimize-for-size (not accepted in NODE_OPTIONS): about 15%
-// less RSS idle and 25% less after a burst of replicated writes, for about 30% slower Raft writes.
+// More V8 flags, e.g. FEDMESH_V8_FLAGS=--optimize-for-size (not accepted in NODE_OPTIONS): a few MB less RSS again,
+// for about 30% slower Raft writes.
 if (process.env.FEDMESH_V8_FLAGS !== undefined && process.env.FEDMESH_V8_FLAGS !== '') setFlagsFromString(process.env.FEDMESH_V8_FLAGS)
 
 const entry = new URL('../dist/src/node/cli/main.js', import.meta.url)

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import { NODE_PROCESS_ENV, NODE_PROCESS_FLAGS } from './process-tuning.js'
 import type { ChildProcess } from 'node:child_process'
 
 export interface MeshProcess {
@@ -33,7 +34,7 @@ export interface LocalMeshOptions {
   /** Where data dirs go (a new temporary directory by default; removed by stop() only when created here). */
   baseDir?: string
   env?: NodeJS.ProcessEnv
-  /** Flags for the `node` executable of every process (e.g. `--cpu-prof`). */
+  /** Flags for the `node` executable of every process (e.g. `--cpu-prof`); NODE_PROCESS_FLAGS by default. */
   nodeArgs?: string[]
   onProgress?: (message: string) => void
   /** How long one node may take to print its ready line. */
@@ -91,7 +92,7 @@ export class LocalMesh {
     const dataDir = join(this.baseDir, `node-${index}`)
     const args = [fedmeshBin(), 'start', '--json', '--data-dir', dataDir, '--listen', '/ip4/127.0.0.1/tcp/0', '--api', '127.0.0.1:0', '--no-mdns', ...extra, ...(this.options.args?.(index) ?? [])]
     this.options.onProgress?.(`starting node ${index + 1}/${this.options.nodes}`)
-    const child = spawn(process.execPath, [...(this.options.nodeArgs ?? []), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...this.options.env } })
+    const child = spawn(process.execPath, [...(this.options.nodeArgs ?? NODE_PROCESS_FLAGS), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...NODE_PROCESS_ENV, ...this.options.env } })
     const stderr: string[] = []
     createInterface({ input: child.stderr! }).on('line', (l) => { stderr.push(l); if (stderr.length > 500) stderr.shift() })
     const ready = await new Promise<{ peerId: string, addresses: string[], api: string }>((resolve, reject) => {

@@ -26,6 +26,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fedmeshBin } from './local-mesh.js'
+import { NODE_PROCESS_ENV, NODE_PROCESS_FLAGS } from './process-tuning.js'
 import type { MeshProcess } from './local-mesh.js'
 import type { ChildProcess } from 'node:child_process'
 
@@ -207,10 +208,10 @@ export class NetnsMesh {
   private async spawnNode (index: number, extra: string[]): Promise<NetnsNode> {
     const namespace = this.namespaceOf(index)
     const dataDir = join(this.baseDir, `node-${index}`)
-    const args = ['netns', 'exec', namespace, ...orphanGuard(), process.execPath, fedmeshBin(), 'start', '--json', '--data-dir', dataDir,
+    const args = ['netns', 'exec', namespace, ...orphanGuard(), process.execPath, ...NODE_PROCESS_FLAGS, fedmeshBin(), 'start', '--json', '--data-dir', dataDir,
       '--listen', `/ip4/${this.ipOf(index)}/tcp/4001`, '--api', '127.0.0.1:0', '--no-mdns', ...extra, ...(this.options.args?.(index) ?? [])]
     // `ip netns exec` (and setpriv) exec the command, so the child's pid is the node's own (signals reach it).
-    const child = spawn('ip', args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...this.options.env } })
+    const child = spawn('ip', args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...NODE_PROCESS_ENV, ...this.options.env } })
     const stderr: string[] = []
     createInterface({ input: child.stderr! }).on('line', (l) => { stderr.push(l); if (stderr.length > 500) stderr.shift() })
     const timeoutMs = this.options.readyTimeoutMs ?? 20_000
