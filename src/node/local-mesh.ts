@@ -56,6 +56,17 @@ export function fedmeshBin (): string {
   throw new ProcessStartError('cannot find the fedmesh package root from ' + import.meta.url)
 }
 
+/** Ends a child process: SIGTERM (after SIGCONT, in case it is paused), SIGKILL if it has not exited within 5 s. */
+export async function stopChild (child: ChildProcess): Promise<void> {
+  if (child.exitCode != null || child.signalCode != null) return
+  const exited = new Promise<void>((resolve) => child.once('exit', () => { resolve() }))
+  child.kill('SIGCONT')
+  child.kill('SIGTERM')
+  const t = setTimeout(() => child.kill('SIGKILL'), 5_000)
+  await exited
+  clearTimeout(t)
+}
+
 export class LocalMesh {
   readonly nodes: MeshProcess[] = []
   readonly baseDir: string
@@ -134,15 +145,7 @@ export class LocalMesh {
   }
 
   async stop (): Promise<void> {
-    await Promise.all(this.nodes.map(async ({ child }) => {
-      if (child.exitCode != null || child.signalCode != null) return
-      const exited = new Promise<void>((resolve) => child.once('exit', () => { resolve() }))
-      child.kill('SIGCONT')
-      child.kill('SIGTERM')
-      const t = setTimeout(() => child.kill('SIGKILL'), 5_000)
-      await exited
-      clearTimeout(t)
-    }))
+    await Promise.all(this.nodes.map(async ({ child }) => { await stopChild(child) }))
     if (this.ownsBaseDir) rmSync(this.baseDir, { recursive: true, force: true })
   }
 }

@@ -25,7 +25,7 @@ import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
-import { fedmeshBin } from './local-mesh.js'
+import { fedmeshBin, stopChild } from './local-mesh.js'
 import { NODE_PROCESS_ENV, NODE_PROCESS_FLAGS } from './process-tuning.js'
 import type { MeshProcess } from './local-mesh.js'
 import type { ChildProcess } from 'node:child_process'
@@ -126,16 +126,6 @@ function orphanGuard (): string[] {
 function ip (...args: string[]): void {
   const r = spawnSync('ip', args, { encoding: 'utf8' })
   if (r.status !== 0) throw new NetnsError(`ip ${args.join(' ')} failed: ${r.stderr.trim() || String(r.error)}`)
-}
-
-async function stopChild (child: ChildProcess): Promise<void> {
-  if (child.exitCode != null || child.signalCode != null) return
-  const exited = new Promise<void>((resolve) => child.once('exit', () => { resolve() }))
-  child.kill('SIGCONT')
-  child.kill('SIGTERM')
-  const t = setTimeout(() => child.kill('SIGKILL'), 5_000)
-  await exited
-  clearTimeout(t)
 }
 
 export class NetnsMesh {

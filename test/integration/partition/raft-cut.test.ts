@@ -2,25 +2,13 @@ import '../../../src/util/polyfill.js'
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { NetnsMesh, netnsUnavailable, ownNamespaces } from '../../../src/node/netns-mesh.js'
+import { waitFor } from '../raft/helpers.js'
 import type { NetnsResponse } from '../../../src/node/netns-mesh.js'
 import type { RaftStatusSection } from '../../../src/consensus/raft-service/index.js'
 
 const skip = netnsUnavailable()
 const ALL = [0, 1, 2, 3, 4]
 const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
-
-async function until<T> (what: string, fn: () => Promise<T | undefined | false>, timeoutMs: number, everyMs = 100): Promise<T> {
-  const deadline = performance.now() + timeoutMs
-  let lastErr: unknown
-  while (performance.now() < deadline) {
-    try {
-      const v = await fn()
-      if (v !== undefined && v !== false) return v
-    } catch (err) { lastErr = err }
-    await sleep(everyMs)
-  }
-  assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}${lastErr !== undefined ? ` (last error: ${String(lastErr)})` : ''}`)
-}
 
 /**
  * Raft across a real network cut: 5 voters, one network namespace each, split 2|3 by moving switch ports to another
@@ -38,7 +26,7 @@ describe('Raft across a real 2|3 network cut (network namespaces)', { skip }, ()
     await mesh.fetch(i, `/v1/kv/${encodeURIComponent(key)}?consistency=linearizable`, { timeoutMs: 10_000 })
 
   /** Waits until every node in `group` names the same leader, a member of `group` with role leader, and `voters` voters. */
-  const leaderOf = async (group: number[], voters: number, timeoutMs: number): Promise<number> => await until(`one leader among nodes ${group.join(',')}`, async () => {
+  const leaderOf = async (group: number[], voters: number, timeoutMs: number): Promise<number> => await waitFor(`one leader among nodes ${group.join(',')}`, async () => {
     const all = await Promise.all(group.map(raft))
     const leader = all[0]?.leader
     if (leader == null || !group.includes(indexOf(leader))) return undefined
@@ -61,7 +49,7 @@ describe('Raft across a real 2|3 network cut (network namespaces)', { skip }, ()
     mesh = await NetnsMesh.start({ nodes: 5, args: () => ['--raft-expect', '5'] })
     // A partition test starts from a full mesh: every node directly connected to every other (peer exchange
     // completes it after the static bootstrap to node 0).
-    await until('a full mesh of 5', async () => {
+    await waitFor('a full mesh of 5', async () => {
       const all = await Promise.all(ALL.map(async i => await mesh.json<{ peers: Array<{ connected: boolean }> }>(i, '/v1/status')))
       return all.every(s => s.peers.filter(p => p.connected).length === 4)
     }, 20_000)
@@ -104,7 +92,7 @@ describe('Raft across a real 2|3 network cut (network namespaces)', { skip }, ()
         // The 3-side: a leader among them and a committed write within a few seconds.
         const elected = leaderOf(majority, 5, 15_000).then(() => performance.now() - cutAt)
         elected.catch(() => { /* reported where it is awaited */ })
-        const committed = await until('a committed write on the 3-side', async () => {
+        const committed = await waitFor('a committed write on the 3-side', async () => {
           const res = await put(majority[0]!, `${tag}-during-cut`, `${tag}-value`, 5_000)
           return res.status === 200 ? performance.now() - cutAt : undefined
         }, 15_000, 50).catch(async (err: Error) => { throw new Error(`${err.message}\n${await diagnose()}`) })
@@ -133,7 +121,7 @@ describe('Raft across a real 2|3 network cut (network namespaces)', { skip }, ()
       }
       const healAt = performance.now()
       await leaderOf(ALL, 5, 15_000)
-      const caughtUp = await until('the 2-side to read the value the 3 wrote during the cut', async () => {
+      const caughtUp = await waitFor('the 2-side to read the value the 3 wrote during the cut', async () => {
         const reads = await Promise.all(minority.map(async i => await get(i, `${tag}-during-cut`)))
         return reads.every(r => r.status === 200 && r.body === `${tag}-value`) ? performance.now() - healAt : undefined
       }, 15_000)

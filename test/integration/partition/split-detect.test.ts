@@ -2,6 +2,7 @@ import '../../../src/util/polyfill.js'
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { NetnsMesh, netnsUnavailable, ownNamespaces } from '../../../src/node/netns-mesh.js'
+import { waitFor } from '../raft/helpers.js'
 
 interface PartitionSection { partitioned: boolean, type: string, since: string | null, affectedNodes: string[] }
 interface StatusBody { peerId: string, peers: Array<{ peerId: string, connected: boolean }>, partition: PartitionSection }
@@ -17,20 +18,7 @@ function canonical (text: string): string {
     : v !== null && typeof v === 'object' ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0).map(([k, x]) => [k, sort(x)])) : v
   return JSON.stringify(sort(JSON.parse(text)))
 }
-const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
-
-async function until<T> (what: string, fn: () => Promise<T | undefined | false>, timeoutMs: number, everyMs = 50): Promise<T> {
-  const deadline = performance.now() + timeoutMs
-  let lastErr: unknown
-  while (performance.now() < deadline) {
-    try {
-      const v = await fn()
-      if (v !== undefined && v !== false) return v
-    } catch (err) { lastErr = err }
-    await sleep(everyMs)
-  }
-  assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}${lastErr !== undefined ? ` (last error: ${String(lastErr)})` : ''}`)
-}
+const until = async <T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs: number, everyMs = 50): Promise<T> => await waitFor(what, fn, timeoutMs, everyMs)
 
 /**
  * A 5-node mesh, one network namespace per node, split 2|3 for real by moving the switch ports of the 3 to another

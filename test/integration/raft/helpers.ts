@@ -8,7 +8,7 @@ export async function raftStatus (node: MeshProcess, timeoutMs = 2_000): Promise
   return (await res.json() as { raft: RaftStatusSection | null }).raft
 }
 
-export async function waitFor<T> (what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
+export async function waitFor<T> (what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 15_000, everyMs = 100): Promise<T> {
   const deadline = Date.now() + timeoutMs
   let lastErr: unknown
   while (Date.now() < deadline) {
@@ -16,9 +16,9 @@ export async function waitFor<T> (what: string, fn: () => Promise<T | undefined 
       const v = await fn()
       if (v !== undefined && v !== false) return v
     } catch (err) { lastErr = err }
-    await new Promise(resolve => setTimeout(resolve, 100))
+    await new Promise(resolve => setTimeout(resolve, everyMs))
   }
-  assert.fail(`timed out waiting for ${what}${lastErr !== undefined ? ` (last error: ${String(lastErr)})` : ''}`)
+  assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}${lastErr !== undefined ? ` (last error: ${String(lastErr)})` : ''}`)
 }
 
 /** Waits until every listed node reports the same leader and voter set; returns the leader's peer id. */
