@@ -3,6 +3,7 @@ import type { CrdtDefinition, CrdtType } from './crdt/index.js'
 import type { Dot } from './dot.js'
 import { dotEquals, dotKey } from './dot.js'
 import { deltaFromJSON, deltaToJSON, encodeEntry, entryFromJSON, signDelta, verifyDelta } from './entry.js'
+import { EntryTable } from './entry-table.js'
 import type { CrdtDelta, CrdtEntry, Delta, RegisterDelta, RegisterEntry, StoredEntry } from './entry.js'
 import { CrdtTypeMismatchError, InvalidStateError } from './errors.js'
 import { compareHlc, hlcFromJSON, HybridLogicalClock, maxHlc } from './hlc.js'
@@ -200,7 +201,7 @@ export class ReplicaState {
   private readonly hlc: HybridLogicalClock
   private readonly resolvers: ResolverTable
   private readonly maxPending: number
-  private readonly entries = new Map<string, StoredEntry>()
+  private readonly entries = new EntryTable()
   private seq = 0
   private summary: Record<string, number> = {}
   private readonly pending = new Map<string, Set<number>>()
