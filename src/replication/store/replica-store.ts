@@ -6,7 +6,7 @@ import { ReplicaStoreClosedError } from './errors.js'
 import type { ReplicaPersistence } from './persistence.js'
 import type {
   AdoptOutcome, ApplyResult, ApplyUpdatesResult, CrdtActor, CrdtDefinition, CrdtDelta, Delta, Hlc, JsonValue, ReadResult,
-  RegisterDelta, ReplicaStats, ResolverConfig, StoredEntry, UpdateBatch, VectorClock
+  RegisterDelta, ReplicaMeta, ReplicaStats, ResolverConfig, StoredEntry, UpdateBatch, VectorClock
 } from '../core/index.js'
 
 /** Where a change came from: a local operation, gossip, a sync (pull or anti-entropy), or tombstone collection. */
@@ -37,6 +37,12 @@ export interface ReplicaStoreInit {
   now?: () => number
   /** Called when a background flush fails (the changes stay pending and are retried by the next flush). */
   onFlushError?: (err: unknown) => void
+  /**
+   * Most entries per storage commit. More dirty keys than this are written in several commits, one after the
+   * other, which bounds the memory a commit takes in the storage engine (LevelDB holds a whole write batch, and
+   * then its memtable, in memory). @default 1000
+   */
+  maxCommitKeys?: number
 }
 
 export interface ReplicaStoreStats extends ReplicaStats {
@@ -52,6 +58,7 @@ export interface ReplicaStoreStats extends ReplicaStats {
 }
 
 export const DEFAULT_FLUSH_DELAY_MS = 2
+export const DEFAULT_MAX_COMMIT_KEYS = 1000
 
 /**
  * The replica adapter: a `ReplicaState` made durable through a `ReplicaPersistence`, driving the core's adapter
@@ -59,10 +66,13 @@ export const DEFAULT_FLUSH_DELAY_MS = 2
  *
  * Durability: every operation changes the in-memory state at once and returns (a write is acknowledged locally
  * at once, per the contract). The changed keys are marked dirty; a flush starts `flushDelayMs` later (or at once
- * with `flush()`) and writes every dirty entry plus the meta in one synced, atomic batch. A change is durable
- * once the first flush that starts after it has resolved; `flush()` resolves when everything changed before the
- * call is durable. A crash loses at most the changes of the last few milliseconds, never part of a batch, and
- * never leaves the meta behind its entries (the restored replica never reissues an event counter it persisted).
+ * with `flush()`) and writes the dirty entries in synced, atomic commits of at most `maxCommitKeys` entries, oldest
+ * first; the commit that empties the dirty set also writes the meta, the others rewrite the meta last written.
+ * So the persisted meta never claims more than the persisted entries hold: a restored replica's summary is at
+ * worst older than its entries (anti-entropy then fetches again what it already has), and it never reissues an
+ * event counter found in its entries. `flush()` resolves when every change made before the call is durable.
+ * A crash loses at most the changes of the last few milliseconds (and, after a burst larger than one commit, the
+ * commits not yet written; peers give back what was gossiped).
  *
  * Tombstones leave storage only through `collectGarbage` (causal stability, see ReplicaState.collectGarbage).
  */
@@ -75,6 +85,9 @@ export class ReplicaStore {
   private readonly onFlushError: (err: unknown) => void
   private readonly dirty = new Set<string>()
   private metaDirty = false
+  private readonly maxCommitKeys: number
+  /** The meta of the last commit that emptied the dirty set (what partial commits write again). */
+  private committedMeta: ReplicaMeta
   private timer?: ReturnType<typeof setTimeout>
   private flushing?: Promise<void>
   private closed = false
@@ -92,11 +105,15 @@ export class ReplicaStore {
     this.flushDelayMs = init.flushDelayMs ?? DEFAULT_FLUSH_DELAY_MS
     this.now = init.now ?? Date.now
     this.onFlushError = init.onFlushError ?? (() => {})
-    this.floor = replica.meta().floor
+    this.maxCommitKeys = init.maxCommitKeys ?? DEFAULT_MAX_COMMIT_KEYS
+    this.committedMeta = replica.meta()
+    this.floor = this.committedMeta.floor
   }
 
   /** Opens the persistence and restores the replica from it (a fresh replica when it is empty). */
   static async open (init: ReplicaStoreInit): Promise<ReplicaStore> {
+    const maxCommitKeys = init.maxCommitKeys ?? DEFAULT_MAX_COMMIT_KEYS
+    if (!Number.isSafeInteger(maxCommitKeys) || maxCommitKeys < 1) throw new RangeError(`maxCommitKeys must be a positive integer, not ${String(init.maxCommitKeys)}`)
     await init.persistence.open()
     const stateInit = { nodeId: init.nodeId, resolvers: init.resolvers, maxDriftMs: init.maxDriftMs }
     let persisted
@@ -278,9 +295,17 @@ export class ReplicaStore {
   async flush (): Promise<void> {
     clearTimeout(this.timer)
     this.timer = undefined
-    while (this.flushing !== undefined) await this.flushing.catch(() => {})
+    await this.settle()
+    // Every change made before the call is now durable or among the oldest `left` dirty keys (commits take the
+    // oldest first; a background commit started meanwhile takes some of them too).
+    // The meta goes with the commit that empties the dirty set, which is the last one unless changes keep coming.
     if (this.dirty.size === 0 && !this.metaDirty) return
-    await this.startFlush()
+    let left = this.dirty.size
+    do {
+      left -= Math.min(left, this.maxCommitKeys)
+      await this.startFlush()
+      await this.settle()
+    } while (left > 0 && this.dirty.size > 0)
   }
 
   /** Flushes and closes the persistence; further operations throw ReplicaStoreClosedError. */
@@ -296,10 +321,21 @@ export class ReplicaStore {
     }
   }
 
+  /** Waits until no flush is running (a failed one included). */
+  private async settle (): Promise<void> {
+    while (this.flushing !== undefined) await this.flushing.catch(() => {})
+  }
+
   private startFlush (): Promise<void> {
-    const keys = [...this.dirty]
-    this.dirty.clear()
-    this.metaDirty = false
+    const keys: string[] = []
+    for (const key of this.dirty) {
+      if (keys.length === this.maxCommitKeys) break
+      keys.push(key)
+    }
+    for (const key of keys) this.dirty.delete(key)
+    const last = this.dirty.size === 0
+    const meta = last ? this.replica.meta() : this.committedMeta
+    if (last) this.metaDirty = false
     const puts: Array<readonly [string, JsonValue]> = []
     const dels: string[] = []
     for (const key of keys) {
@@ -308,13 +344,14 @@ export class ReplicaStore {
       // A stored entry is plain JSON data already (entryToJSON would only copy and reorder it); load validates it.
       else puts.push([key, e as unknown as JsonValue])
     }
-    const run = this.persistence.commit({ puts, dels, meta: this.replica.meta() }).then(() => {
+    const run = this.persistence.commit({ puts, dels, meta }).then(() => {
+      if (last) this.committedMeta = meta
       this.counters.flushes++
       this.counters.flushedKeys += keys.length
     }, (err: unknown) => {
       this.counters.flushErrors++
       for (const key of keys) this.dirty.add(key)
-      this.metaDirty = true
+      if (last) this.metaDirty = true
       throw err
     }).finally(() => {
       this.flushing = undefined

@@ -83,6 +83,67 @@ for (const impl of implementations) {
       await b.close()
     })
 
+    it('writes a burst larger than maxCommitKeys in several commits, the meta of the state only with the last', async () => {
+      const inner = impl.storage()()
+      const metas: string[] = []
+      const recording: ReplicaPersistence = {
+        open: async () => { await inner.open() },
+        load: async () => await inner.load(),
+        close: async () => { await inner.close() },
+        get bytesWritten () { return inner.bytesWritten },
+        commit: async (batch) => {
+          metas.push(JSON.stringify(batch.meta))
+          await inner.commit(batch)
+        }
+      }
+      const a = await ReplicaStore.open({ nodeId: 'A', persistence: recording, maxCommitKeys: 100 })
+      for (let i = 0; i < 50; i++) a.write(`old/${i}`, i)
+      await a.flush()
+      const first = JSON.stringify(a.state.meta())
+      for (let i = 0; i < 1000; i++) a.write(`new/${i}`, i)
+      await a.flush()
+      assert.equal(a.stats().flushes, 11)
+      assert.equal(a.stats().flushedKeys, 1050)
+      assert.deepEqual(metas.slice(0, 10), Array(10).fill(first), 'partial commits rewrite the meta last committed')
+      assert.equal(metas[10], JSON.stringify(a.state.meta()))
+      await a.close()
+      await assert.rejects(ReplicaStore.open({ nodeId: 'A', persistence: new MemoryReplicaPersistence(), maxCommitKeys: 0 }), { name: 'RangeError' })
+    })
+
+    it('after a crash between the commits of a burst, restores what was written and never reissues its event counters', async () => {
+      const storage = impl.storage()
+      const inner = storage()
+      let commitsLeft = Infinity
+      const crashing: ReplicaPersistence = {
+        open: async () => { await inner.open() },
+        load: async () => await inner.load(),
+        close: async () => { await inner.close() },
+        get bytesWritten () { return inner.bytesWritten },
+        commit: async (batch) => {
+          if (commitsLeft-- <= 0) throw new Error('simulated crash')
+          await inner.commit(batch)
+        }
+      }
+      const a = await ReplicaStore.open({ nodeId: 'A', persistence: crashing, maxCommitKeys: 100 })
+      for (let i = 0; i < 50; i++) a.write(`old/${i}`, i)
+      await a.flush()
+      for (let i = 0; i < 1000; i++) a.write(`new/${i}`, i)
+      commitsLeft = 3
+      await assert.rejects(a.flush(), /simulated crash/)
+      assert.equal(a.stats().pendingKeys, 700)
+      // The crash: nothing more reaches storage (close's own flush fails the same way).
+      await assert.rejects(a.close(), /simulated crash/)
+
+      const b = await ReplicaStore.open({ nodeId: 'A', persistence: storage() })
+      assert.equal(b.state.size, 350)
+      assert.equal(b.read('old/49')?.value, 49)
+      assert.equal(b.read('new/299')?.value, 299)
+      assert.equal(b.read('new/300'), undefined)
+      const delta = b.write('after', 1)
+      assert.ok(delta.event !== undefined && delta.event.counter > 350, `the first write after the restart took counter ${String(delta.event?.counter)}`)
+      await b.close()
+    })
+
     it('removes tombstones only through collectGarbage with every member acknowledging', async () => {
       const storage = impl.storage()
       const a = await ReplicaStore.open({ nodeId: 'A', persistence: storage() })
