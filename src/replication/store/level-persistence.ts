@@ -96,7 +96,7 @@ export class LevelReplicaPersistence implements ReplicaPersistence {
       await chained.close()
       throw err
     }
-    await chained.write({ sync: this.sync })
+    await chained.write({ sync: this.sync && batch.sync !== false })
     this.written += bytes
   }
 

@@ -5,7 +5,8 @@
  * Contract:
  * - `load()` returns what the last completed `commit` left (undefined for a store never committed to).
  * - `commit(batch)` is atomic: after a crash either the whole batch is visible or none of it. When it resolves
- *   the batch is durable (for LevelDB: one synced write batch).
+ *   the batch is durable (for LevelDB: one synced write batch), unless `batch.sync` is false: then it is durable once
+ *   a later synced commit resolves.
  * - Entries are JSON values (`entryToJSON` of the core); the store never interprets them.
  */
 import type { JsonValue, ReplicaMeta } from '../core/index.js'
@@ -22,6 +23,11 @@ export interface CommitBatch {
   readonly dels: readonly string[]
   /** The replica's meta after the changes in this batch. */
   readonly meta: ReplicaMeta
+  /**
+   * False for a batch that a later one in the same flush will make durable: it need not reach the disk itself (a
+   * synced write makes every earlier write durable too). @default true
+   */
+  readonly sync?: boolean
 }
 
 export interface ReplicaPersistence {

@@ -66,8 +66,9 @@ export const DEFAULT_MAX_COMMIT_KEYS = 1000
  *
  * Durability: every operation changes the in-memory state at once and returns (a write is acknowledged locally
  * at once, per the contract). The changed keys are marked dirty; a flush starts `flushDelayMs` later (or at once
- * with `flush()`) and writes the dirty entries in synced, atomic commits of at most `maxCommitKeys` entries, oldest
- * first; the commit that empties the dirty set also writes the meta, the others rewrite the meta last written.
+ * with `flush()`) and writes the dirty entries in atomic commits of at most `maxCommitKeys` entries, oldest first;
+ * the commit that empties the dirty set also writes the meta and is synced (which makes the commits before it durable
+ * too), the others rewrite the meta last written.
  * So the persisted meta never claims more than the persisted entries hold: a restored replica's summary is at
  * worst older than its entries (anti-entropy then fetches again what it already has), and it never reissues an
  * event counter found in its entries. `flush()` resolves when every change made before the call is durable.
@@ -303,7 +304,7 @@ export class ReplicaStore {
     let left = this.dirty.size
     do {
       left -= Math.min(left, this.maxCommitKeys)
-      await this.startFlush()
+      await this.startFlush(left === 0)
       await this.settle()
     } while (left > 0 && this.dirty.size > 0)
   }
@@ -326,7 +327,8 @@ export class ReplicaStore {
     while (this.flushing !== undefined) await this.flushing.catch(() => {})
   }
 
-  private startFlush (): Promise<void> {
+  /** Commits the oldest dirty keys; synced when it empties the dirty set, or when `sync` asks for it. */
+  private startFlush (sync = false): Promise<void> {
     const keys: string[] = []
     for (const key of this.dirty) {
       if (keys.length === this.maxCommitKeys) break
@@ -344,7 +346,8 @@ export class ReplicaStore {
       // A stored entry is plain JSON data already (entryToJSON would only copy and reorder it); load validates it.
       else puts.push([key, e as unknown as JsonValue])
     }
-    const run = this.persistence.commit({ puts, dels, meta }).then(() => {
+    // A commit that leaves keys dirty is followed at once by another: the last one's sync makes both durable.
+    const run = this.persistence.commit({ puts, dels, meta, sync: sync || last }).then(() => {
       if (last) this.committedMeta = meta
       this.counters.flushes++
       this.counters.flushedKeys += keys.length

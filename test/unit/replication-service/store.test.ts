@@ -86,6 +86,7 @@ for (const impl of implementations) {
     it('writes a burst larger than maxCommitKeys in several commits, the meta of the state only with the last', async () => {
       const inner = impl.storage()()
       const metas: string[] = []
+      const syncs: boolean[] = []
       const recording: ReplicaPersistence = {
         open: async () => { await inner.open() },
         load: async () => await inner.load(),
@@ -93,6 +94,7 @@ for (const impl of implementations) {
         get bytesWritten () { return inner.bytesWritten },
         commit: async (batch) => {
           metas.push(JSON.stringify(batch.meta))
+          syncs.push(batch.sync !== false)
           await inner.commit(batch)
         }
       }
@@ -106,6 +108,7 @@ for (const impl of implementations) {
       assert.equal(a.stats().flushedKeys, 1050)
       assert.deepEqual(metas.slice(0, 10), Array(10).fill(first), 'partial commits rewrite the meta last committed')
       assert.equal(metas[10], JSON.stringify(a.state.meta()))
+      assert.deepEqual(syncs, [true, ...Array(9).fill(false), true], 'only the commit that ends a flush waits for the disk')
       await a.close()
       await assert.rejects(ReplicaStore.open({ nodeId: 'A', persistence: new MemoryReplicaPersistence(), maxCommitKeys: 0 }), { name: 'RangeError' })
     })
