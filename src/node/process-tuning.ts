@@ -3,7 +3,7 @@
  * (a node stays under 110 MB RSS after 20,000 replicated writes) at a few percent of speed.
  *
  * - `--max-semi-space-size=2`: V8's young generation stays at 2 MiB per semi-space instead of growing to 16 MiB.
- * - `--heap-growing-percent=25`: after a full GC the old generation may grow by a quarter of its live size before
+ * - `--heap-growing-percent=15`: after a full GC the old generation may grow by 15% of its live size before
  *   the next one, instead of up to 4x.
  * - `MALLOC_ARENA_MAX=2`: glibc keeps two malloc arenas instead of one per busy thread (LevelDB, libuv and V8 worker
  *   threads each created one).
@@ -12,6 +12,6 @@
  * package spawns itself (LocalMesh, NetnsMesh, the demo) get them from here. Engine flags cannot be set after start,
  * so `node bin/fedmesh.js` run by hand goes without them unless given on its command line.
  */
-export const NODE_PROCESS_FLAGS: readonly string[] = ['--max-semi-space-size=2', '--heap-growing-percent=25']
+export const NODE_PROCESS_FLAGS: readonly string[] = ['--max-semi-space-size=2', '--heap-growing-percent=15']
 
 export const NODE_PROCESS_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2' }
