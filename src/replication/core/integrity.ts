@@ -30,6 +30,11 @@ export const sha256Hex: (text: string) => string = typeof nodeCrypto.hash === 'f
   ? (text) => nodeCrypto.hash('sha256', text, 'hex')
   : (text) => createHash('sha256').update(text, 'utf8').digest('hex')
 
+/** SHA-256 of a string's UTF-8 bytes (one-shot where available, like sha256Hex). */
+export const sha256Bytes: (text: string) => Uint8Array = typeof nodeCrypto.hash === 'function'
+  ? (text) => new Uint8Array(nodeCrypto.hash('sha256', text, 'buffer') as Buffer)
+  : (text) => new Uint8Array(createHash('sha256').update(text, 'utf8').digest())
+
 /** SHA-256 (hex) of the canonical encoding of a value. */
 export function checksumOf (value: unknown): string {
   return sha256Hex(canonicalJson(value))

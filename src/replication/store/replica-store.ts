@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto'
 import {
-  clockLeq, contextAboveFloor, encodeEntry, mergeClocks, maxHlc, ReplicaState, signDelta
+  clockLeq, contextAboveFloor, encodeEntry, mergeClocks, maxHlc, ReplicaState, sha256Bytes, signDelta
 } from '../core/index.js'
 import { ReplicaStoreClosedError } from './errors.js'
 import type { ReplicaPersistence } from './persistence.js'
@@ -255,7 +254,7 @@ export class ReplicaStore {
     const e = this.replica.entry(key)
     if (e === undefined) return undefined
     const normal: StoredEntry = e.kind === 'register' ? { ...e, context: contextAboveFloor(e, this.floor) } : e
-    return new Uint8Array(createHash('sha256').update(encodeEntry(key, normal), 'utf8').digest())
+    return sha256Bytes(encodeEntry(key, normal))
   }
 
   /** The replica checksum (live entries), cached until the next change. */
