@@ -28,7 +28,8 @@ export interface ReplicaStoreInit {
   maxDriftMs?: number
   /**
    * How long changes wait before the flush that makes them durable starts (ms). Changes made while a flush is
-   * running go into the next one, so under load each flush is one batch of everything changed meanwhile.
+   * running go into the next one, so under load each flush writes everything changed meanwhile (in commits of at most
+   * `maxCommitKeys`).
    * @default 2
    */
   flushDelayMs?: number
@@ -297,8 +298,8 @@ export class ReplicaStore {
     this.timer = undefined
     await this.settle()
     // Every change made before the call is now durable or among the oldest `left` dirty keys (commits take the
-    // oldest first; a background commit started meanwhile takes some of them too).
-    // The meta goes with the commit that empties the dirty set, which is the last one unless changes keep coming.
+    // oldest first; a background commit started meanwhile takes some of them too). The last commit here is synced;
+    // it also carries the meta unless changes made after the call are still dirty.
     if (this.dirty.size === 0 && !this.metaDirty) return
     let left = this.dirty.size
     do {
