@@ -133,8 +133,9 @@ function argValue (flag: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined
 }
 
-function rssMb (pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find(l => l.startsWith('VmRSS:')) ?? ''
+/** A process's resident set (`VmRSS`), or its peak since it started (`VmHWM`), in MB. */
+function rssMb (pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find(l => l.startsWith(`${field}:`)) ?? ''
   return Number(line.replace(/\D+/g, '')) / 1024
 }
 
@@ -200,13 +201,14 @@ async function processes (): Promise<void> {
     // And once the burst is over: V8's memory reducer returns heap to the system when a process goes quiet.
     await new Promise(resolve => setTimeout(resolve, 15_000))
     const settled = mesh.nodes.map(n => rssMb(n.child.pid as number))
+    const peak = mesh.nodes.map(n => rssMb(n.child.pid as number, 'VmHWM'))
     const idle = idleRss
     console.log('(3) 3 fedmesh processes, HTTP')
     console.log(`    HTTP PUT on one node, ${concurrency} concurrent clients: ${fmt(WRITES / (written / 1000))} writes/s (vs OrbitDB ~${ORBITDB.writesPerSecond}/s; GET /healthz on the same node and client: ${fmt(healthzRate)} requests/s)`)
     console.log(`    10,000 HTTP writes visible on all 3 (${last} readable on both peers; checksums then equal): ${visible ? fmt(seen) + ' ms after the first write, ' + fmt(seen - written) + ' ms after the last was acknowledged' : 'TIMEOUT'} (OrbitDB: ${ORBITDB.secondsTo10k} s to one peer; target 1 s)`)
     console.log(`    10,000 writes in 10 POST /v1/data batches (written in ${fmt(batchWritten)} ms) visible on all 3: ${batchVisible ? fmt(batchSeen) + ' ms after the first write' : 'TIMEOUT'} (target 1 s)`)
     console.log(`    replication payload sent by the writer: ${fmt((after.bytesSent - before.bytesSent) / WRITES, 1)} bytes per write (gossip JSON, before gossipsub/noise/yamux framing)`)
-    console.log(`    RSS per process: ${rss.map(r => fmt(r, 0) + ' MB').join(', ')} right after the writes; ${settled.map(r => fmt(r, 0) + ' MB').join(', ')} 15 s later; ${idle.map(r => fmt(r, 0) + ' MB').join(', ')} when idle before them (OrbitDB ${ORBITDB.rssMb} MB; target < 110 MB)`)
+    console.log(`    RSS per process: ${rss.map(r => fmt(r, 0) + ' MB').join(', ')} right after the writes; ${settled.map(r => fmt(r, 0) + ' MB').join(', ')} 15 s later; ${idle.map(r => fmt(r, 0) + ' MB').join(', ')} when idle before them; peak over the whole run ${peak.map(r => fmt(r, 0) + ' MB').join(', ')} (OrbitDB ${ORBITDB.rssMb} MB; target < 110 MB)`)
   } finally {
     agent.destroy()
     await mesh.stop()
