@@ -8,8 +8,11 @@
 export type Fail = (field: string, message: string) => never
 
 export interface Checks {
-  /** A plain object with only the `allowed` keys (an unknown one fails as `field.key`: 'unknown option'). */
-  object: (value: unknown, field: string, allowed: readonly string[]) => Record<string, unknown>
+  /**
+   * A plain object; with `allowed`, only those keys (an unknown one fails as `field.key`: 'unknown option'), without
+   * it any key (a map from user-chosen names).
+   */
+  object: (value: unknown, field: string, allowed?: readonly string[]) => Record<string, unknown>
   string: (value: unknown, field: string, rule?: { min?: number, max?: number, pattern?: RegExp, message?: string }) => string
   integer: (value: unknown, field: string, rule?: { min?: number, max?: number }) => number
   boolean: (value: unknown, field: string) => boolean
@@ -33,7 +36,7 @@ export function createChecks (fail: Fail, root: string): Checks {
     object (value, field, allowed) {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) return type(field, 'object', value)
       const record = value as Record<string, unknown>
-      for (const key of Object.keys(record)) if (!allowed.includes(key)) fail(child(field, key), 'unknown option')
+      if (allowed !== undefined) for (const key of Object.keys(record)) if (!allowed.includes(key)) fail(child(field, key), 'unknown option')
       return record
     },
     string (value, field, rule = {}) {

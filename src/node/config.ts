@@ -170,7 +170,7 @@ function replicationOption (value: unknown, field: string): ReplicationNodeOptio
     if (r.prefixes !== undefined) {
       const pf = check.child(rf, 'prefixes')
       const prefixes: Record<string, ResolverOption> = {}
-      for (const [prefix, spec] of Object.entries(check.object(r.prefixes, pf, Object.keys(r.prefixes as object)))) {
+      for (const [prefix, spec] of Object.entries(check.object(r.prefixes, pf))) {
         prefixes[prefix] = resolverOption(spec, check.child(pf, prefix))
       }
       resolvers.prefixes = prefixes

@@ -388,13 +388,17 @@ export class PeerExchange extends TypedEventEmitter<PeerExchangeEvents> implemen
 
   /** Emits peers not yet connected and dials those the connection budget allows. */
   private async accept (received: ExchangedPeerInfo[], from: PeerId): Promise<{ emitted: number, dialed: number }> {
-    this.counters.peersReceived += received.length
-    if (!this.started) return { emitted: 0, dialed: 0 }
-    if (!(await this.isVerified(from))) {
-      this.counters.unverifiedIgnored++
-      return { emitted: 0, dialed: 0 }
-    }
+    if (!(await this.takesFrom(received, from))) return { emitted: 0, dialed: 0 }
     return this.discover(received, from)
+  }
+
+  /** Counts the peers `from` sent; true when this node runs and `from` is verified (otherwise counted as ignored). */
+  private async takesFrom (received: ExchangedPeerInfo[], from: PeerId): Promise<boolean> {
+    this.counters.peersReceived += received.length
+    if (!this.started) return false
+    if (await this.isVerified(from)) return true
+    this.counters.unverifiedIgnored++
+    return false
   }
 
   /**
@@ -404,12 +408,7 @@ export class PeerExchange extends TypedEventEmitter<PeerExchangeEvents> implemen
    * between the same two nodes).
    */
   private async acceptAnnouncement (received: ExchangedPeerInfo[], from: PeerId): Promise<void> {
-    this.counters.peersReceived += received.length
-    if (!this.started) return
-    if (!(await this.isVerified(from))) {
-      this.counters.unverifiedIgnored++
-      return
-    }
+    if (!(await this.takesFrom(received, from))) return
     const self = this.components.peerId.toString()
     const announced = received.filter(p => p.id.toString() !== self && !p.id.equals(from))
     for (const peer of announced) {

@@ -30,7 +30,7 @@ import { LevelReplicaPersistence } from '../../replication/store/index.js'
 import { ApiError, malformed, notFound } from '../http-api.js'
 import { localWriteRoute } from './serving.js'
 import type { Subsystem } from './types.js'
-import type { JsonValue, ResolverConfig, ResolverSpec, VectorClock } from '../../replication/core/index.js'
+import type { JsonValue, ResolverConfig, VectorClock } from '../../replication/core/index.js'
 import type { ReplicationService } from '../../replication/service/index.js'
 import type { FederationNode } from '../federation-node.js'
 import type { ApiRequest, HttpApi } from '../http-api.js'
@@ -45,18 +45,10 @@ declare module '../federation-node.js' {
   }
 }
 
-/** The node option this subsystem reads (`options.replication`, validated by the node options schema). */
-export interface ReplicationOptions {
-  /** Resolver by name per key prefix: 'lww' | 'highest-node' | 'merge-union' | 'keep-siblings'. */
-  resolvers?: { default?: ResolverSpec, prefixes?: Record<string, ResolverSpec>, maxSiblings?: number }
-  /** First path segments with a gossip topic of their own. */
-  keyspaces?: string[]
-}
-
 export const replicationSubsystem: Subsystem = {
   name: 'replication',
   services: (ctx) => {
-    const opts = ctx.options.replication as ReplicationOptions
+    const opts = ctx.options.replication
     const resolvers: ResolverConfig = { default: 'lww', ...opts.resolvers } as ResolverConfig
     return {
       replication: replication({

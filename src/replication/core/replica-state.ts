@@ -9,7 +9,7 @@ import { CrdtTypeMismatchError, InvalidStateError } from './errors.js'
 import { compareHlc, hlcFromJSON, HybridLogicalClock, maxHlc } from './hlc.js'
 import type { Hlc } from './hlc.js'
 import { sha256OfLines } from './integrity.js'
-import { canonicalJson, cloneJson, compareStrings } from './json.js'
+import { canonicalJson, cloneJson, compareStrings, jsonEqual } from './json.js'
 import type { JsonValue } from './json.js'
 import { ResolverTable } from './resolvers.js'
 import type { ResolverConfig } from './resolvers.js'
@@ -534,10 +534,10 @@ export class ReplicaState {
       }
     }
     const peerDots = new Set(delta.versions.map(v => dotKey(v.dot)))
-    const mine = this.read(delta.key)
-    const sameValue = mine === undefined
+    const ours = resolver.resolve(entry.versions)
+    const sameValue = !ours.present
       ? value === undefined
-      : value !== undefined && canonicalJson(mine.value) === canonicalJson(theirs.present ? theirs.value : null)
+      : value !== undefined && jsonEqual(ours.value, theirs.present ? theirs.value : null)
     if (sameValue && entry.versions.every(v => peerDots.has(dotKey(v.dot)))) return { result, outcome: 'kept' }
     const correction = value === undefined
       ? this.writeRegister(delta.key, null, true, nowMs, entry.context)
@@ -616,9 +616,6 @@ export class ReplicaState {
       context: delta.context
     }
     const merged = mergeVersionSets(local, incoming)
-    if (before === undefined && merged.versions.length === 0 && clockLeq(merged.context, this.floor)) {
-      return { status: 'obsolete', entry: undefined }
-    }
     const fresh = merged.versions.filter(v => !localDots.has(dotKey(v.dot)))
     const concurrent = fresh.length > 0 && merged.versions.length > fresh.length
     const resolver = this.resolvers.resolverFor(delta.key)

@@ -1,4 +1,5 @@
-import { entryHash } from '../../mesh/core/anti-entropy/index.js'
+import { compareStrings } from '../core/index.js'
+import { entryHash, lanesToBytes } from '../../mesh/core/anti-entropy/index.js'
 import type { Fingerprint, KeyRange, KeyVersion } from '../../mesh/core/anti-entropy/index.js'
 
 /** Bytes of a version digest (SHA-256). */
@@ -45,13 +46,10 @@ export class FingerprintIndex {
   fingerprint (range: KeyRange): Fingerprint {
     const lo = this.lowerBound(range.lower)
     const hi = range.upper === null ? this.keys.length : this.lowerBound(range.upper)
-    const out = new Uint8Array(4 * LANES)
-    if (hi <= lo) return { count: 0, hash: out }
+    if (hi <= lo) return { count: 0, hash: lanesToBytes([0, 0, 0, 0]) }
     const a = this.prefix(hi)
     const b = this.prefix(lo)
-    const view = new DataView(out.buffer)
-    for (let l = 0; l < LANES; l++) view.setUint32(4 * l, ((a[l] as number) ^ (b[l] as number)) >>> 0, true)
-    return { count: hi - lo, hash: out }
+    return { count: hi - lo, hash: lanesToBytes(a.map((lane, l) => lane ^ (b[l] as number))) }
   }
 
   keyAt (range: KeyRange, offset: number): string | undefined {
@@ -118,7 +116,7 @@ export class FingerprintIndex {
   private rebuild (changes: ReadonlyMap<string, Uint8Array | undefined>): void {
     const added: string[] = []
     for (const [key, digest] of changes) if (digest !== undefined && this.indexOf(key) < 0) added.push(key)
-    added.sort((a, b) => a < b ? -1 : a > b ? 1 : 0)
+    added.sort(compareStrings)
     const old = { keys: this.keys, digests: this.digests, lanes: this.lanes }
     let n = old.keys.length + added.length
     for (const [key, digest] of changes) if (digest === undefined && this.indexOf(key) >= 0) n--

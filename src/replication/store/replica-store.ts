@@ -99,14 +99,14 @@ export class ReplicaStore {
   private cachedLive?: { at: number, value: number }
   private readonly counters = { flushes: 0, flushedKeys: 0, flushErrors: 0 }
 
-  private constructor (init: ReplicaStoreInit, replica: ReplicaState) {
+  private constructor (init: ReplicaStoreInit, replica: ReplicaState, maxCommitKeys: number) {
     this.nodeId = init.nodeId
     this.persistence = init.persistence
     this.replica = replica
     this.flushDelayMs = init.flushDelayMs ?? DEFAULT_FLUSH_DELAY_MS
     this.now = init.now ?? Date.now
     this.onFlushError = init.onFlushError ?? (() => {})
-    this.maxCommitKeys = init.maxCommitKeys ?? DEFAULT_MAX_COMMIT_KEYS
+    this.maxCommitKeys = maxCommitKeys
     this.committedMeta = replica.meta()
     this.floor = this.committedMeta.floor
   }
@@ -127,7 +127,7 @@ export class ReplicaStore {
     const replica = persisted === undefined
       ? new ReplicaState(stateInit)
       : ReplicaState.restore(stateInit, persisted.meta, persisted.entries)
-    return new ReplicaStore(init, replica)
+    return new ReplicaStore(init, replica, maxCommitKeys)
   }
 
   /** The replica state (read-only use: reads, clocks, checksums). Change it only through this store. */

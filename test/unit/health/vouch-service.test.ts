@@ -44,16 +44,27 @@ describe('health service: members vouch for newcomers they announce', () => {
   const nodes: MemberNode[] = []
   after(async () => { await Promise.all(nodes.map(async n => n.stop())) })
 
-  it('a member holds an announced newcomer alive before any link to it, then by its own link', async () => {
+  /**
+   * A hub, a member `other` (with these options) linked to it and seeing it alive, and a newcomer; `events` records
+   * what `other` reports about the newcomer, and `join()` has the newcomer dial the hub, which announces it.
+   */
+  async function scene (otherExchange: PeerExchangeInit, otherHealth: HealthInit = {}): Promise<{
+    hub: MemberNode, other: MemberNode, newcomer: MemberNode, events: PeerHealthEventDetail[], join: () => Promise<void>
+  }> {
     const hub = await member()
-    const other = await member({ announceDialDelay: 50 })
+    const other = await member(otherExchange, otherHealth)
     const newcomer = await member({ minConnections: 1 })
     nodes.push(hub, other, newcomer)
     await other.dial(hub.getMultiaddrs()[0] as never)
     await waitFor(() => other.services.health.statusOf(hub.peerId) === 'alive', 3000, 'other sees the hub alive')
     const events = record(other.services.health, newcomer.peerId.toString())
+    return { hub, other, newcomer, events, join: async () => { await newcomer.dial(hub.getMultiaddrs()[0] as never) } }
+  }
 
-    await newcomer.dial(hub.getMultiaddrs()[0] as never)
+  it('a member holds an announced newcomer alive before any link to it, then by its own link', async () => {
+    const { other, newcomer, events, join } = await scene({ announceDialDelay: 50 })
+
+    await join()
     await waitFor(() => other.services.health.statusOf(newcomer.peerId) === 'alive', 3000, 'other holds the newcomer alive')
     assert.deepEqual(events[0], { ...events[0], type: 'joined', reason: 'vouched' })
     assert.equal(other.services.health.stats.vouchesAccepted, 1)
@@ -67,16 +78,10 @@ describe('health service: members vouch for newcomers they announce', () => {
   })
 
   it('a vouched-for peer that never gets a direct link goes suspect, then dead, by the silence rules', async () => {
-    const hub = await member()
     // This member never dials what it is told about, and the newcomer never dials it.
-    const other = await member({ announceDialDelay: 60_000 })
-    const newcomer = await member({ minConnections: 1 })
-    nodes.push(hub, other, newcomer)
-    await other.dial(hub.getMultiaddrs()[0] as never)
-    await waitFor(() => other.services.health.statusOf(hub.peerId) === 'alive', 3000, 'other sees the hub alive')
-    const events = record(other.services.health, newcomer.peerId.toString())
+    const { hub, other, newcomer, events, join } = await scene({ announceDialDelay: 60_000 })
 
-    await newcomer.dial(hub.getMultiaddrs()[0] as never)
+    await join()
     await waitFor(() => other.services.health.statusOf(newcomer.peerId) === 'alive', 3000, 'vouched alive')
     const vouchedAt = Date.now()
     assert.equal(other.services.health.get(newcomer.peerId)?.vouchedBy, hub.peerId.toString())
@@ -93,13 +98,8 @@ describe('health service: members vouch for newcomers they announce', () => {
   })
 
   it('ignores vouches when acceptVouches is false', async () => {
-    const hub = await member()
-    const other = await member({ announceDialDelay: 60_000 }, { acceptVouches: false })
-    const newcomer = await member({ minConnections: 1 })
-    nodes.push(hub, other, newcomer)
-    await other.dial(hub.getMultiaddrs()[0] as never)
-    await waitFor(() => other.services.health.statusOf(hub.peerId) === 'alive', 3000, 'other sees the hub alive')
-    await newcomer.dial(hub.getMultiaddrs()[0] as never)
+    const { other, newcomer, join } = await scene({ announceDialDelay: 60_000 }, { acceptVouches: false })
+    await join()
     await waitFor(() => other.services.exchange.stats.announcesReceived === 1, 3000, 'the announcement arrived')
     await new Promise(resolve => setTimeout(resolve, 50))
     assert.equal(other.services.health.statusOf(newcomer.peerId), undefined)

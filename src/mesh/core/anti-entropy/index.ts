@@ -11,7 +11,7 @@
  * ```
  */
 export * from './types.js'
-export { entryHash, fingerprintOf, FINGERPRINT_BYTES, bytesEqual, compareBytes, utf8Length } from './hash.js'
+export { entryHash, fingerprintOf, FINGERPRINT_BYTES, bytesEqual, compareBytes, lanesToBytes, utf8Length } from './hash.js'
 export type { HashLanes } from './hash.js'
 export { MemorySyncStore, greaterVersionWins } from './memory-store.js'
 export type { MergeRule, MemorySyncStoreOptions } from './memory-store.js'
