@@ -1,12 +1,15 @@
 /**
  * Raft benchmark: real `fedmesh start` processes on loopback with durable (fsynced LevelDB) logs, measured in
- * steady state (after a warm-up of 2,000 puts, which etcd gets too).
+ * steady state: every measured path runs before it is measured (2,000 puts from 16 clients, then `--warm-sequential`
+ * sequential puts through the leader and through a follower; default 2,000 each), and etcd gets the same warm-up.
+ * The sequential warm-up matters for fedmesh: V8 optimises the one-put-at-a-time path only after about 1,500 such
+ * puts (with `--no-opt` the latency stays where it starts, about twice the warm figure).
  * - sequential put latency (one client, to the leader and through a follower), p50/p99
  * - throughput with 64 concurrent HTTP clients spread over all nodes (followers forward), for 3 and 5 nodes
  * - failover: SIGKILL of the leader until the next committed write (through a survivor)
  * Baseline in the same run: a 3-node etcd cluster (Debian's etcd-server, default settings) measured with the
  * same HTTP load generator through its JSON gateway (`POST /v3/kv/put`, base64 key and value), when installed.
- * Run: `npx tsc -p tsconfig.json && node dist/bench/raft.js [--seconds S] [--failovers N] [--sequential N] [--five 0]
+ * Run: `npx tsc -p tsconfig.json && node dist/bench/raft.js [--seconds S] [--failovers N] [--sequential N] [--warm-sequential N] [--five 0]
  * [--node-args "FLAGS"]` (node flags of the fedmesh processes instead of NODE_PROCESS_FLAGS; "" for none).
  */
 import '../src/util/polyfill.js'
@@ -25,6 +28,7 @@ const arg = (name: string, dflt: number): number => {
 const SECONDS = arg('--seconds', 5)
 const FAILOVERS = arg('--failovers', 3)
 const SEQUENTIAL = arg('--sequential', 300)
+const WARM_SEQUENTIAL = arg('--warm-sequential', 2_000)
 const CONCURRENCY = 64
 const WITH_FIVE = arg('--five', 1) !== 0
 const NODE_ARGS = process.argv.includes('--node-args') ? (process.argv[process.argv.indexOf('--node-args') + 1] ?? '').split(' ').filter(a => a !== '') : undefined
@@ -65,11 +69,11 @@ function pct (xs: number[], p: number): number {
 
 const VALUE = 'x'.repeat(100)
 
-async function sequential (t: Target, endpoint: string): Promise<{ p50: number, p99: number }> {
+async function sequential (t: Target, endpoint: string, count = SEQUENTIAL, prefix = 'seq'): Promise<{ p50: number, p99: number }> {
   const lat: number[] = []
-  for (let i = 0; i < SEQUENTIAL; i++) {
+  for (let i = 0; i < count; i++) {
     const t0 = performance.now()
-    if (!await t.put(endpoint, `seq/${i}`, VALUE)) throw new Error(`${t.name}: sequential put ${i} failed`)
+    if (!await t.put(endpoint, `${prefix}/${i}`, VALUE)) throw new Error(`${t.name}: sequential put ${i} failed`)
     lat.push(performance.now() - t0)
   }
   return { p50: pct(lat, 0.5), p99: pct(lat, 0.99) }
@@ -228,19 +232,26 @@ async function etcd (nodes: number): Promise<Target> {
 
 interface Row { name: string, seqLeader: { p50: number, p99: number }, seqFollower: { p50: number, p99: number }, load: { opsPerSec: number, p50: number, p99: number, failed: number }, failover?: number[] }
 
-/** Steady state, not start-up: 2,000 puts from 16 clients before measuring (the same for every system). */
-async function warmUp (t: Target): Promise<void> {
+/**
+ * Steady state, not start-up (the same for every system): 2,000 puts from 16 clients, then sequential puts through
+ * each endpoint the sequential figures use.
+ */
+async function warmUp (t: Target, sequentialEndpoints: string[]): Promise<void> {
   await Promise.all(Array.from({ length: 16 }, async (_, c) => {
     for (let i = 0; i < 125; i++) await t.put(t.endpoints[c % t.endpoints.length] as string, `warm/${c}/${i}`, VALUE).catch(() => false)
   }))
+  for (const [n, endpoint] of sequentialEndpoints.entries()) await sequential(t, endpoint, WARM_SEQUENTIAL, `warm-seq/${n}`)
 }
 
 async function measure (t: Target, withFailover: boolean): Promise<Row> {
   try {
-    await warmUp(t)
     const leader = await t.leaderIndex()
-    const seqLeader = await sequential(t, t.endpoints[leader] as string)
-    const seqFollower = await sequential(t, t.endpoints[(leader + 1) % t.endpoints.length] as string)
+    const viaLeader = t.endpoints[leader] as string
+    const viaFollower = t.endpoints[(leader + 1) % t.endpoints.length] as string
+    await warmUp(t, [viaLeader, viaFollower])
+    if (await t.leaderIndex() !== leader) throw new Error(`${t.name}: the leader changed during the warm-up`)
+    const seqLeader = await sequential(t, viaLeader)
+    const seqFollower = await sequential(t, viaFollower)
     const load = await throughput(t)
     const row: Row = { name: t.name, seqLeader, seqFollower, load }
     if (withFailover) row.failover = await failover(t)
@@ -252,7 +263,7 @@ async function measure (t: Target, withFailover: boolean): Promise<Row> {
 
 const f = (n: number): string => n.toFixed(2)
 const rows: Row[] = []
-process.stdout.write(`Raft benchmark: ${SEQUENTIAL} sequential puts, ${CONCURRENCY} concurrent clients for ${SECONDS} s, ${FAILOVERS} failovers; 100-byte values\n`)
+process.stdout.write(`Raft benchmark: ${SEQUENTIAL} sequential puts (after ${WARM_SEQUENTIAL} unmeasured ones per path), ${CONCURRENCY} concurrent clients for ${SECONDS} s, ${FAILOVERS} failovers; 100-byte values\n`)
 rows.push(await measure(await fedmesh(3), true))
 if (WITH_FIVE) rows.push(await measure(await fedmesh(5), false))
 let etcdRow: Row | undefined
