@@ -36,7 +36,7 @@ export class Progress {
   pendingSnapshot = 0
   /** In snapshot state: an election timeout has passed since the snapshot was sent. */
   snapshotStale = false
-  /** The highest commit index sent to this follower in an append. */
+  /** The highest commit index sent to this follower in an append or heartbeat. */
   sentCommit = 0
   /** Heard from since the last check-quorum round. */
   recentActive = false

@@ -6,6 +6,8 @@ export const DEFAULT_TICK_MS = 50
 export const DEFAULT_ELECTION_TICKS = 10
 /** Heartbeat every tick (50 ms). */
 export const DEFAULT_HEARTBEAT_TICKS = 1
+/** A follower that no append told of a new commit index within this time gets it on its own. */
+export const COMMIT_NOTICE_DELAY_MS = 2
 /** Snapshot (and compact the log) every this many applied entries. */
 export const DEFAULT_SNAPSHOT_THRESHOLD = 10_000
 /** A proposal or read not done within this time answers NoQuorum (HTTP 503). */

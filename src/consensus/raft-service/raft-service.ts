@@ -18,7 +18,7 @@ import { seededRandom } from '../../util/pure/random.js'
 import { ChangeHistory } from './change-history.js'
 import { RaftClientProtocol } from './client-protocol.js'
 import {
-  CAUGHT_UP_LAG, WATCH_HISTORY, DEFAULT_ELECTION_TICKS, DEFAULT_HEARTBEAT_TICKS, DEFAULT_LOCK_TTL_MS, DEFAULT_REQUEST_TIMEOUT_MS,
+  CAUGHT_UP_LAG, COMMIT_NOTICE_DELAY_MS, WATCH_HISTORY, DEFAULT_ELECTION_TICKS, DEFAULT_HEARTBEAT_TICKS, DEFAULT_LOCK_TTL_MS, DEFAULT_REQUEST_TIMEOUT_MS,
   CONNECTIVITY_INTERVAL_MS, DEFAULT_SNAPSHOT_THRESHOLD, DEFAULT_TICK_MS, FORMATION_INTERVAL_MS, FORMATION_LOCK_MS, PROMOTION_INTERVAL_MS
 } from './constants.js'
 import {
@@ -88,6 +88,7 @@ export class RaftService implements Startable {
   private readonly history: ChangeHistory
   private readonly timers: Array<ReturnType<typeof setInterval>> = []
   private pumping = false
+  private commitNoticeTimer: ReturnType<typeof setTimeout> | undefined
   private pumpDone: Promise<void> = Promise.resolve()
   private started = false
   private soft: SoftState = { role: 'follower', leader: '' }
@@ -172,6 +173,8 @@ export class RaftService implements Startable {
     this.started = false
     for (const t of this.timers) clearInterval(t)
     this.timers.length = 0
+    if (this.commitNoticeTimer !== undefined) clearTimeout(this.commitNoticeTimer)
+    this.commitNoticeTimer = undefined
     const stopped = new RaftStoppedError('the Raft service stopped')
     for (const p of this.pending.values()) { clearTimeout(p.timer); p.reject(stopped) }
     this.pending.clear()
@@ -319,7 +322,8 @@ export class RaftService implements Startable {
       random: seededRandom(seed),
       preVote: true,
       checkQuorum: true,
-      snapshotThreshold: this.snapshotThreshold
+      snapshotThreshold: this.snapshotThreshold,
+      commitNotice: 'deferred' as const
     }
     return restored === undefined ? new RaftCore(config) : new RaftCore(config, restored)
   }
@@ -409,6 +413,21 @@ export class RaftService implements Startable {
       this.noteMembership()
       if (rd.snapshotRequest !== undefined) await this.takeSnapshot(core, storage, rd)
     }
+    this.scheduleCommitNotices(core)
+  }
+
+  /**
+   * The core defers commit notices (they usually ride on the next append): followers that still lack the commit
+   * index after COMMIT_NOTICE_DELAY_MS get it on its own, so their reads and watches do not wait for a heartbeat.
+   */
+  private scheduleCommitNotices (core: RaftCore): void {
+    if (this.commitNoticeTimer !== undefined || !this.started || !core.commitNoticesPending()) return
+    this.commitNoticeTimer = setTimeout(() => {
+      this.commitNoticeTimer = undefined
+      if (!this.started || this.core !== core) return
+      core.sendCommitNotices()
+      this.schedule()
+    }, COMMIT_NOTICE_DELAY_MS)
   }
 
   private async takeSnapshot (core: RaftCore, storage: RaftStorage, rd: Ready): Promise<void> {

@@ -78,6 +78,8 @@ interface SimNode {
   kv: KvStateMachine
   disk: Disk
   busy: boolean
+  /** A deferred commit notice is scheduled (commitNotice 'deferred'). */
+  noticeDue: boolean
   proposals: Map<number, PendingProposal[]>
   reads: Map<string, (index: number) => void>
   waitingReads: Array<{ index: number, run: () => void }>
@@ -133,7 +135,10 @@ export function runSimulation (seed: number, options: SimOptions = {}): SimResul
   const checkQuorum = rng.chance(0.75)
   /** Clock drift: each node ticks at its own pace within this spread around TICK_MS. */
   const drift = rng.pick([0, 0.2, 0.4])
-  trace(`seed ${seed}: ${initialCount} nodes, drop ${dropRate}, dup ${dupRate}, delay <= ${maxDelay}, crash ${crashRate}, partition ${partitionRate}, conf ${confRate}, transfer ${transferRate}, churn ${churnRate}, snapshot every ${snapshotThreshold}, batch ${maxEntriesPerMsg}, inflight ${maxInflightMsgs}, preVote ${preVote}, checkQuorum ${checkQuorum}, drift ${drift}`)
+  /** Deferred: followers learn a new commit index from the next append or heartbeat, or from a notice 1–3 ms later. */
+  const commitNotice = rng.pick(['immediate', 'deferred'] as const)
+  const noticeRng = rng.fork()
+  trace(`seed ${seed}: ${initialCount} nodes, drop ${dropRate}, dup ${dupRate}, delay <= ${maxDelay}, crash ${crashRate}, partition ${partitionRate}, conf ${confRate}, transfer ${transferRate}, churn ${churnRate}, snapshot every ${snapshotThreshold}, batch ${maxEntriesPerMsg}, inflight ${maxInflightMsgs}, preVote ${preVote}, checkQuorum ${checkQuorum}, drift ${drift}, commit notices ${commitNotice}`)
 
   const nodes = new Map<string, SimNode>()
   const makeCore = (id: string, peers: string[], disk?: Disk): RaftCore => new RaftCore({
@@ -146,7 +151,8 @@ export function runSimulation (seed: number, options: SimOptions = {}): SimResul
     maxInflightMsgs,
     snapshotThreshold,
     preVote,
-    checkQuorum
+    checkQuorum,
+    commitNotice
   }, disk === undefined ? undefined : { hardState: disk.hardState, snapshot: disk.snapshot, entries: disk.entries.slice() })
 
   const startNode = (id: string, peers: string[]): SimNode => {
@@ -158,6 +164,7 @@ export function runSimulation (seed: number, options: SimOptions = {}): SimResul
       kv: new KvStateMachine(),
       disk: { hardState: { term: 0, vote: '', commit: 0 }, entries: [] },
       busy: false,
+      noticeDue: false,
       proposals: new Map(),
       reads: new Map(),
       waitingReads: []
@@ -262,7 +269,21 @@ export function runSimulation (seed: number, options: SimOptions = {}): SimResul
       }
     }
     n.busy = false
+    scheduleCommitNotices(n)
     kick(n)
+  }
+
+  function scheduleCommitNotices (n: SimNode): void {
+    if (commitNotice !== 'deferred' || n.noticeDue || !n.core.commitNoticesPending()) return
+    n.noticeDue = true
+    const epoch = n.epoch
+    q.after(noticeRng.int(1, 3), () => {
+      if (n.epoch !== epoch) return
+      n.noticeDue = false
+      if (!n.up) return
+      n.core.sendCommitNotices()
+      kick(n)
+    })
   }
 
   function applyEntry (n: SimNode, e: Entry): void {
@@ -332,6 +353,7 @@ export function runSimulation (seed: number, options: SimOptions = {}): SimResul
     n.up = false
     n.epoch++
     n.busy = false
+    n.noticeDue = false
     n.proposals = new Map()
     n.reads = new Map()
     n.waitingReads = []

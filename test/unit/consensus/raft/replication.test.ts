@@ -16,6 +16,80 @@ describe('raft log replication', () => {
     for (const id of ['a', 'b', 'c']) assert.deepEqual(c.node(id).applied, want)
   })
 
+  it('immediate commit notices: a commit sends each follower an append without entries at once', () => {
+    const c = new TestCluster(['a', 'b', 'c'])
+    c.campaign('a')
+    c.propose('a', 'warm-up')
+    c.delivered = []
+    c.propose('a', 'x')
+    const empty = appends(c.delivered).filter((m) => m.entries.length === 0)
+    assert.deepEqual(empty.map((m) => m.to).sort(), ['b', 'c'])
+    for (const id of ['b', 'c']) assert.deepEqual(c.node(id).applied, ['warm-up', 'x'])
+  })
+
+  describe('deferred commit notices', () => {
+    const deferred = (): TestCluster => {
+      const c = new TestCluster(['a', 'b', 'c'], { commitNotice: 'deferred' })
+      c.campaign('a')
+      c.core('a').sendCommitNotices()
+      c.stabilize()
+      return c
+    }
+
+    it('a commit sends nothing by itself: followers hold the entry but have not applied it', () => {
+      const c = deferred()
+      c.delivered = []
+      c.propose('a', 'x')
+      assert.equal(appends(c.delivered).filter((m) => m.entries.length === 0).length, 0)
+      assert.deepEqual(c.node('a').applied, ['x'])
+      for (const id of ['b', 'c']) {
+        assert.deepEqual(c.node(id).applied, [])
+        assert.equal(c.core(id).status().lastIndex, c.core('a').status().lastIndex)
+      }
+      assert.equal(c.core('a').commitNoticesPending(), true)
+    })
+
+    it('the next append carries the commit index, so sequential writes need no notices', () => {
+      const c = deferred()
+      c.propose('a', 'x')
+      c.delivered = []
+      c.propose('a', 'y')
+      assert.equal(appends(c.delivered).filter((m) => m.entries.length === 0).length, 0)
+      for (const id of ['b', 'c']) assert.deepEqual(c.node(id).applied, ['x'])
+    })
+
+    it('sendCommitNotices tells only the followers that lack the commit index, then nothing is pending', () => {
+      const c = deferred()
+      c.propose('a', 'x')
+      c.core('a').propose(bytes('y'))
+      c.filter = (m) => !(m.to === 'c' && m.type === 'append')
+      c.stabilize() // b got y (and with it the commit of x); c did not
+      c.filter = undefined
+      c.delivered = []
+      c.core('a').sendCommitNotices()
+      c.stabilize()
+      assert.ok(appends(c.delivered).length > 0)
+      assert.equal(c.core('a').commitNoticesPending(), false)
+      for (const id of ['b', 'c']) assert.deepEqual(c.node(id).applied, ['x', 'y'])
+    })
+
+    it('a heartbeat also carries the commit index', () => {
+      const c = deferred()
+      c.propose('a', 'x')
+      c.tick(1)
+      for (const id of ['b', 'c']) assert.deepEqual(c.node(id).applied, ['x'])
+      assert.equal(c.core('a').commitNoticesPending(), false)
+    })
+
+    it('nothing is pending on a follower, and sendCommitNotices does nothing there', () => {
+      const c = deferred()
+      c.propose('a', 'x')
+      assert.equal(c.core('b').commitNoticesPending(), false)
+      c.core('b').sendCommitNotices()
+      assert.equal(c.core('b').hasReady(), false)
+    })
+  })
+
   it('a follower refuses proposals and names the leader', () => {
     const c = new TestCluster(['a', 'b', 'c'])
     c.campaign('a')
