@@ -56,7 +56,8 @@ describe('replication service over libp2p', () => {
       assert.equal(new Set(values).size, 1, `same/${k} resolves to one value everywhere`)
     }
     assert.equal(data(b).read('same/0'), undefined)
-    assert.ok(changes.includes('local') && changes.includes('gossip'), `c saw its own and gossiped changes: ${changes.join(',')}`)
+    // Which path brings another node's change to c first (gossip or a pull) depends on timing; both count.
+    assert.ok(changes.includes('local') && (changes.includes('gossip') || changes.includes('sync')), `c saw its own and others' changes: ${changes.join(',')}`)
     stopListening()
     assert.equal(data(c).counter('visits').value(), 6)
     assert.deepEqual(data(c).set('tags').values(), ['t0', 't1', 't2'])
@@ -66,6 +67,7 @@ describe('replication service over libp2p', () => {
     const stats = all.map(n => data(n).stats())
     assert.ok(stats.some(s => s.conflicts.total > 0), 'concurrent writes were resolved')
     assert.ok(stats.every(s => s.bytesReplicated.sent > 0 && s.bytesReplicated.received > 0))
+    assert.ok(stats.every(s => s.messages.received > 0), `every node received gossip: ${stats.map(s => s.messages.received).join(',')}`)
     assert.ok(stats[0]!.messages.published < stats[0]!.writes, `deltas were batched: ${stats[0]!.messages.published} messages for ${stats[0]!.writes} writes`)
   })
 
