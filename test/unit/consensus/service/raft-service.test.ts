@@ -24,7 +24,7 @@ describe('RaftService in process (memory storage, in-memory streams)', () => {
     for (const n of nodes) {
       const storage = new MemoryRaftStorage()
       storages.push(storage)
-      services.push(new RaftService(n.components, { storage, expect: 3, tickMs: 10, requestTimeoutMs: 1_000, snapshotThreshold: 50, watchHistory: { events: 200, bytes: 1 << 20 } }))
+      services.push(new RaftService(n.components, { storage, expect: 3, tickMs: 10, electionTicks: 10, heartbeatTicks: 1, requestTimeoutMs: 1_000, snapshotThreshold: 50, watchHistory: { events: 200, bytes: 1 << 20 } }))
     }
     await Promise.all(services.map(async s => s.start()))
   })
