@@ -254,9 +254,7 @@ export class RaftCore {
 
   /** Leader with `commitNotice: 'deferred'`: whether some follower has not been sent the current commit index. */
   commitNoticesPending (): boolean {
-    if (this.role !== 'leader') return false
-    for (const [id, pr] of this.prs) if (id !== this.id && this.lacksCommit(pr)) return true
-    return false
+    return this.followersLackingCommit().length > 0
   }
 
   /**
@@ -264,8 +262,7 @@ export class RaftCore {
    * been sent it; the messages show up in the next Ready. No effect on other roles.
    */
   sendCommitNotices (): void {
-    if (this.role !== 'leader') return
-    for (const [id, pr] of this.prs) if (id !== this.id && this.lacksCommit(pr)) this.sendAppend(id)
+    for (const id of this.followersLackingCommit()) this.sendAppend(id)
   }
 
   /** Whether `ready()` has work to hand out (always false while a Ready awaits `advance()`). */
@@ -746,6 +743,12 @@ export class RaftCore {
   /** The follower may not know the commit index yet: no append carried it, and it holds entries it covers. */
   private lacksCommit (pr: Progress): boolean {
     return this.log.committed > pr.sentCommit && pr.sentCommit < pr.next - 1 && !pr.isPaused()
+  }
+
+  /** Leader: the followers that `lacksCommit`; none on other roles. */
+  private followersLackingCommit (): NodeId[] {
+    if (this.role !== 'leader') return []
+    return [...this.prs].filter(([id, pr]) => id !== this.id && this.lacksCommit(pr)).map(([id]) => id)
   }
 
   private maybeCommit (): boolean {

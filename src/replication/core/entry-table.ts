@@ -1,5 +1,6 @@
 import type { RegisterEntry, StoredEntry } from './entry.js'
 import type { JsonValue } from './json.js'
+import { NodeTable } from './node-table.js'
 import type { VectorClock } from './vector-clock.js'
 
 /**
@@ -20,8 +21,7 @@ type Packed = [0 | 1, number, number, number, number, number, JsonValue, number[
  */
 export class EntryTable {
   private readonly map = new Map<string, StoredEntry | string>()
-  private readonly nodes: string[] = []
-  private readonly nodeIndex = new Map<string, number>()
+  private readonly nodes = new NodeTable()
 
   get size (): number {
     return this.map.size
@@ -52,11 +52,11 @@ export class EntryTable {
   private pack (e: StoredEntry): StoredEntry | string {
     if (e.kind !== 'register' || e.versions.length !== 1) return e
     const v = e.versions[0] as RegisterEntry['versions'][number]
-    const packed: Packed = [v.deleted ? 1 : 0, this.indexOf(v.dot.node), v.dot.counter, v.hlc.wallMs, v.hlc.logical, this.indexOf(v.hlc.node), v.deleted ? null : v.value]
+    const packed: Packed = [v.deleted ? 1 : 0, this.nodes.of(v.dot.node), v.dot.counter, v.hlc.wallMs, v.hlc.logical, this.nodes.of(v.hlc.node), v.deleted ? null : v.value]
     const nodes = Object.keys(e.context)
     if (nodes.length !== 1 || nodes[0] !== v.dot.node || e.context[v.dot.node] !== v.dot.counter) {
       const context: number[] = []
-      for (const node of nodes) context.push(this.indexOf(node), e.context[node] as number)
+      for (const node of nodes) context.push(this.nodes.of(node), e.context[node] as number)
       packed.push(context)
     }
     return JSON.stringify(packed)
@@ -64,26 +64,16 @@ export class EntryTable {
 
   private unpack (s: string): RegisterEntry {
     const [deleted, dotNode, counter, wallMs, logical, hlcNode, value, pairs] = JSON.parse(s) as Packed
-    const node = this.nodes[dotNode] as string
+    const node = this.nodes.ids[dotNode] as string
     let context: VectorClock
     if (pairs === undefined) {
       context = { [node]: counter }
     } else {
       const c: Record<string, number> = {}
-      for (let i = 0; i < pairs.length; i += 2) c[this.nodes[pairs[i] as number] as string] = pairs[i + 1] as number
+      for (let i = 0; i < pairs.length; i += 2) c[this.nodes.ids[pairs[i] as number] as string] = pairs[i + 1] as number
       context = c
     }
-    const version = { dot: { node, counter }, hlc: { wallMs, logical, node: this.nodes[hlcNode] as string }, value, deleted: deleted === 1 }
+    const version = { dot: { node, counter }, hlc: { wallMs, logical, node: this.nodes.ids[hlcNode] as string }, value, deleted: deleted === 1 }
     return { kind: 'register', versions: [version], context }
-  }
-
-  private indexOf (node: string): number {
-    let i = this.nodeIndex.get(node)
-    if (i === undefined) {
-      i = this.nodes.length
-      this.nodes.push(node)
-      this.nodeIndex.set(node, i)
-    }
-    return i
   }
 }

@@ -17,33 +17,13 @@
  */
 import { canonicalJson, clockFromJSON, isCrdtType } from '../core/index.js'
 import { MalformedReplicationMessageError } from './errors.js'
-import type { Delta, Dot, Hlc, JsonValue, Version, VectorClock } from '../core/index.js'
+import type { Delta, Dot, Hlc, JsonValue, NodeTable, Version, VectorClock } from '../core/index.js'
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder('utf-8', { fatal: true })
 
 /** 3: delta checksums are taken over `encodeDelta` (2 took them over the canonical JSON of the delta object). */
 export const GOSSIP_VERSION = 3
-
-/** Node ids of one message and their indexes. */
-export class NodeTable {
-  readonly ids: string[] = []
-  private readonly index = new Map<string, number>()
-
-  of (id: string): number {
-    let i = this.index.get(id)
-    if (i === undefined) {
-      i = this.ids.length
-      this.ids.push(id)
-      this.index.set(id, i)
-    }
-    return i
-  }
-
-  toJSON (): string {
-    return JSON.stringify(this.ids)
-  }
-}
 
 function packHlc (h: Hlc, t: NodeTable): [number, number, number] {
   return [h.wallMs, h.logical, t.of(h.node)]

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
-import { GCounter, LWWMap, ORSet, ReplicaState, verifyDelta } from '../../../src/replication/core/index.js'
-import { decodeGossip, decodePage, encodeGossip, encodePage, NodeTable, packDelta, unpackDelta } from '../../../src/replication/service/codec.js'
+import { GCounter, LWWMap, NodeTable, ORSet, ReplicaState, verifyDelta } from '../../../src/replication/core/index.js'
+import { decodeGossip, decodePage, encodeGossip, encodePage, packDelta, unpackDelta } from '../../../src/replication/service/codec.js'
 import type { Delta, JsonValue } from '../../../src/replication/core/index.js'
 
 const json: fc.Arbitrary<JsonValue> = fc.jsonValue() as fc.Arbitrary<JsonValue>

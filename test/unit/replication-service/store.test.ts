@@ -21,6 +21,17 @@ function tempDir (): string {
 }
 
 /** Each implementation: a factory that returns the same persistent storage on every call (a "restart"). */
+/** `inner` with every commit passed through `commit` (which forwards it, or not). */
+function interceptCommits (inner: ReplicaPersistence, commit: ReplicaPersistence['commit']): ReplicaPersistence {
+  return {
+    open: async () => { await inner.open() },
+    load: async () => await inner.load(),
+    close: async () => { await inner.close() },
+    get bytesWritten () { return inner.bytesWritten },
+    commit
+  }
+}
+
 const implementations: Array<{ name: string, storage: () => () => ReplicaPersistence }> = [
   {
     name: 'memory',
@@ -87,17 +98,11 @@ for (const impl of implementations) {
       const inner = impl.storage()()
       const metas: string[] = []
       const syncs: boolean[] = []
-      const recording: ReplicaPersistence = {
-        open: async () => { await inner.open() },
-        load: async () => await inner.load(),
-        close: async () => { await inner.close() },
-        get bytesWritten () { return inner.bytesWritten },
-        commit: async (batch) => {
-          metas.push(JSON.stringify(batch.meta))
-          syncs.push(batch.sync !== false)
-          await inner.commit(batch)
-        }
-      }
+      const recording = interceptCommits(inner, async (batch) => {
+        metas.push(JSON.stringify(batch.meta))
+        syncs.push(batch.sync !== false)
+        await inner.commit(batch)
+      })
       const a = await ReplicaStore.open({ nodeId: 'A', persistence: recording, maxCommitKeys: 100 })
       for (let i = 0; i < 50; i++) a.write(`old/${i}`, i)
       await a.flush()
@@ -117,16 +122,10 @@ for (const impl of implementations) {
       const storage = impl.storage()
       const inner = storage()
       let commitsLeft = Infinity
-      const crashing: ReplicaPersistence = {
-        open: async () => { await inner.open() },
-        load: async () => await inner.load(),
-        close: async () => { await inner.close() },
-        get bytesWritten () { return inner.bytesWritten },
-        commit: async (batch) => {
-          if (commitsLeft-- <= 0) throw new Error('simulated crash')
-          await inner.commit(batch)
-        }
-      }
+      const crashing = interceptCommits(inner, async (batch) => {
+        if (commitsLeft-- <= 0) throw new Error('simulated crash')
+        await inner.commit(batch)
+      })
       const a = await ReplicaStore.open({ nodeId: 'A', persistence: crashing, maxCommitKeys: 100 })
       for (let i = 0; i < 50; i++) a.write(`old/${i}`, i)
       await a.flush()
