@@ -1,5 +1,5 @@
 #!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=2 --heap-growing-percent=15
-// The fedmesh command; the compiled code lives in dist/ (built by `npm install` / `npm run build`).
+// The fedmesh command; its code is one bundled file, dist/fedmesh.mjs (built by `npm install` / `npm run build`).
 // The first line runs it with the engine and allocator settings of src/node/process-tuning.ts (kept equal by a test).
 import { existsSync } from 'node:fs'
 import { setFlagsFromString } from 'node:v8'
@@ -8,7 +8,7 @@ import { setFlagsFromString } from 'node:v8'
 // for about 30% slower Raft writes.
 if (process.env.FEDMESH_V8_FLAGS !== undefined && process.env.FEDMESH_V8_FLAGS !== '') setFlagsFromString(process.env.FEDMESH_V8_FLAGS)
 
-const entry = new URL('../dist/src/node/cli/main.js', import.meta.url)
+const entry = new URL('../dist/fedmesh.mjs', import.meta.url)
 if (!existsSync(entry)) {
   console.error('fedmesh: not built yet; run `npm install` (or `npm run build`) in the fedmesh folder first')
   process.exit(1)

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: typecheck (the build), lint, the dependency check, then every test file.
+// `npm test`: typecheck and build (tsc, then the bundled fedmesh command), lint, the dependency check, then every test file.
 // Pure tests (unit, property, simulation) run two files at a time; integration tests, which start
 // real processes, run one file at a time. Ends with one summary line: "N passed, N failed".
 // `npm test -- PATTERN` runs only test files whose path contains PATTERN (the checks still run).
@@ -52,7 +52,8 @@ function runTests (name, files, concurrency) {
   })
 }
 
-const built = step('typecheck + build (tsc)', process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'])
+const built = step('typecheck + build (tsc)', process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json']) &&
+  step('bundle the fedmesh command (esbuild)', process.execPath, [join(root, 'scripts/bundle.js')])
 step('lint (eslint)', process.execPath, [join(root, 'node_modules/eslint/bin/eslint.js'), '.'])
 step('dependency check (dependency-cruiser)', process.execPath, [join(root, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs'), 'src', '--config', '.dependency-cruiser.cjs', '--output-type', 'err'])
 
