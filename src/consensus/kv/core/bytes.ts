@@ -13,6 +13,29 @@ export function isWellFormedString (s: string): boolean {
   return !LONE_SURROGATE.test(s)
 }
 
+/** Arguments per `String.fromCharCode` call, well below engines' argument limits. */
+const CHARS_PER_CALL = 8192
+
+/**
+ * `bytes` as a byte string: one char (0-255) per byte. A byte string is an immutable copy that lives on the
+ * engine's heap as one flat one-byte string, where a Uint8Array has its own buffer outside it for the GC to track.
+ */
+export function toByteString (bytes: Uint8Array): string {
+  if (bytes.length <= CHARS_PER_CALL) return String.fromCharCode.apply(null, bytes as unknown as number[])
+  const parts: string[] = []
+  for (let i = 0; i < bytes.length; i += CHARS_PER_CALL) {
+    parts.push(String.fromCharCode.apply(null, bytes.subarray(i, i + CHARS_PER_CALL) as unknown as number[]))
+  }
+  return parts.join('')
+}
+
+/** The bytes of a string made by `toByteString`, in a new Uint8Array. */
+export function fromByteString (s: string): Uint8Array {
+  const out = new Uint8Array(s.length)
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i)
+  return out
+}
+
 /** True for an integer in [0, Number.MAX_SAFE_INTEGER]. */
 export function isUint (n: unknown): n is number {
   return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0
@@ -61,6 +84,14 @@ export class ByteWriter {
     return this.bytes(utf8Encoder.encode(s))
   }
 
+  /** Writes a string made by `toByteString` exactly as `bytes(fromByteString(s))` would. */
+  byteString (s: string): this {
+    this.uint(s.length)
+    this.reserve(s.length)
+    for (let i = 0; i < s.length; i++) this.buf[this.length++] = s.charCodeAt(i)
+    return this
+  }
+
   finish (): Uint8Array {
     return this.buf.slice(0, this.length)
   }
@@ -103,6 +134,15 @@ export class ByteReader {
     const out = this.buf.slice(this.offset, this.offset + n)
     this.offset += n
     return out
+  }
+
+  /** Reads what `bytes()` would read, as a byte string (`toByteString`). */
+  byteString (): string {
+    const n = this.uint()
+    if (n > this.remaining) throw this.fail('length prefix beyond end of input')
+    const s = toByteString(this.buf.subarray(this.offset, this.offset + n))
+    this.offset += n
+    return s
   }
 
   string (): string {
