@@ -24,10 +24,11 @@ async function nodes (count: number, init: Parameters<typeof createReplicaNode>[
 
 const data = (n: ReplicaNode): ReplicaNode['services']['replication'] => n.services.replication
 
-async function topicReady (a: ReplicaNode, b: ReplicaNode): Promise<void> {
+/** Waits until each of `group` knows every other one as a subscriber of the replication topic (so gossip reaches it). */
+async function topicReady (...group: ReplicaNode[]): Promise<void> {
   const topic = REPLICATION_TOPIC_PREFIX + '_'
-  const ps = (n: ReplicaNode): { getSubscribers(t: string): unknown[] } => n.services.pubsub as never
-  await waitFor(() => ps(a).getSubscribers(topic).length > 0 && ps(b).getSubscribers(topic).length > 0, 5000, 'topic peers')
+  const subscribers = (n: ReplicaNode): string[] => (n.services.pubsub as { getSubscribers(t: string): Array<{ toString(): string }> }).getSubscribers(topic).map(p => p.toString())
+  await waitFor(() => group.every(n => group.every(m => m === n || subscribers(n).includes(m.peerId.toString()))), 5000, 'topic peers')
 }
 
 describe('replication service over libp2p', () => {
@@ -36,8 +37,7 @@ describe('replication service over libp2p', () => {
     await connect(a, b)
     await connect(b, c)
     await connect(a, c)
-    await topicReady(a, b)
-    await topicReady(b, c)
+    await topicReady(a, b, c)
     const all = [a, b, c]
     const changes: string[] = []
     const stopListening = data(c).onChange(change => { if (change.key === 'same/0') changes.push(change.source) })
