@@ -129,20 +129,21 @@ export class ByteReader {
   }
 
   bytes (): Uint8Array {
-    const n = this.uint()
-    if (n > this.remaining) throw this.fail('length prefix beyond end of input')
-    const out = this.buf.slice(this.offset, this.offset + n)
-    this.offset += n
-    return out
+    return this.lengthPrefixed().slice()
   }
 
   /** Reads what `bytes()` would read, as a byte string (`toByteString`). */
   byteString (): string {
+    return toByteString(this.lengthPrefixed())
+  }
+
+  /** The next length-prefixed byte string, as a view into the input. */
+  private lengthPrefixed (): Uint8Array {
     const n = this.uint()
     if (n > this.remaining) throw this.fail('length prefix beyond end of input')
-    const s = toByteString(this.buf.subarray(this.offset, this.offset + n))
+    const view = this.buf.subarray(this.offset, this.offset + n)
     this.offset += n
-    return s
+    return view
   }
 
   string (): string {
