@@ -30,7 +30,9 @@
  * reads; their output waits for the next Ready (`hasReady()` is false and `ready()` throws until
  * `advance()`). Call `tick()` at a fixed interval (e.g. every 100 ms). A proposal returns its
  * (index, term); it took effect iff the committed entry at that index has that term, and it surely
- * failed if the committed entry there has another term.
+ * failed if the committed entry there has another term. A follower may hand a proposal to the leader
+ * with `proposeViaLeader(data)` (etcd's MsgProp): it gets no position and no answer, only the entry
+ * when it applies it, so the data should carry a tag the follower recognizes.
  * After a crash, restart with `new RaftCore(config, { hardState, snapshot, entries })` built from
  * storage, and rebuild the state machine from the snapshot: the core re-delivers every committed
  * entry after it.

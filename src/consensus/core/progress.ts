@@ -38,6 +38,8 @@ export class Progress {
   snapshotStale = false
   /** The highest commit index sent to this follower in an append or heartbeat. */
   sentCommit = 0
+  /** The last index of entries this follower proposed (it waits to apply them). */
+  proposedUpTo = 0
   /** Heard from since the last check-quorum round. */
   recentActive = false
   readonly inflights: Inflights

@@ -22,7 +22,7 @@ import { ReadOnlyQueue } from './read-only.js'
 import { NONE } from './types.js'
 import type {
   AppendMessage, AppendResponseMessage, BasicStatus, ConfChange, ConfState, Entry, HardState, HeartbeatMessage, HeartbeatResponseMessage,
-  Message, NodeId, ReadState, Ready, RestoredState, Role, Snapshot, SnapshotMessage, SoftState, Status,
+  Message, NodeId, ProposeMessage, ReadState, Ready, RestoredState, Role, Snapshot, SnapshotMessage, SoftState, Status,
   VoteMessage
 } from './types.js'
 
@@ -99,6 +99,8 @@ export class RaftCore {
   private leadTransferee: NodeId = NONE
   /** Entries were appended on the leader and not yet broadcast. */
   private broadcastPending = false
+  /** Follower: the propose message of the Ready being built, which later proposals join. */
+  private outgoingProposals: ProposeMessage | undefined
   private snapshotRequested = false
   private readyInProgress = false
   private prevHardState: HardState
@@ -202,6 +204,24 @@ export class RaftCore {
   }
 
   /**
+   * Follower: sends `data` to the leader, which appends it as a normal entry (proposals of one Ready travel in one
+   * message). Nothing answers: the proposer learns the outcome when it applies the entry, so `data` should carry a
+   * tag it can recognize. The proposal is lost silently when the leader changes or drops it (leadership transfer),
+   * so callers use a timeout. Throws NotLeaderError on a leader, a candidate, or a follower that knows no leader.
+   */
+  proposeViaLeader (data: Uint8Array): void {
+    if (this.role !== 'follower' || this.lead === NONE) throw new NotLeaderError(this.lead)
+    const pending = this.outgoingProposals
+    if (pending !== undefined && pending.to === this.lead && pending.term === this.term) {
+      pending.data.push(data)
+      return
+    }
+    const m: ProposeMessage = { type: 'propose', from: this.id, to: this.lead, term: this.term, data: [data] }
+    this.outgoingProposals = m
+    this.msgs.push(m)
+  }
+
+  /**
    * Proposes a single-server membership change. Throws NotLeaderError on a non-leader,
    * ProposalDroppedError while the leader has not committed an entry of its term or another change
    * is not yet committed, InvalidConfChangeError when the change does not apply.
@@ -295,6 +315,7 @@ export class RaftCore {
       sendBeforePersist: false
     }
     this.msgs = []
+    this.outgoingProposals = undefined
     this.readStates = []
     const ss = this.softState()
     if (ss.role !== this.prevSoftState.role || ss.leader !== this.prevSoftState.leader) {
@@ -632,6 +653,9 @@ export class RaftCore {
       case 'read-index':
         this.leaderReadIndex(m.context, m.from)
         break
+      case 'propose':
+        this.handlePropose(m)
+        break
       default:
         break
     }
@@ -686,15 +710,32 @@ export class RaftCore {
   }
 
   private appendEntry (type: Entry['type'], data: Uint8Array): ProposalPosition {
-    const index = this.log.lastIndex + 1
+    return this.appendEntries(type, [data])
+  }
+
+  /** Appends entries of this term; returns the position of the last one. */
+  private appendEntries (type: Entry['type'], data: Uint8Array[]): ProposalPosition {
+    const first = this.log.lastIndex + 1
     const confBefore = this.log.conf
-    this.log.append([{ term: this.term, index, type, data }])
+    this.log.append(data.map((d, i) => ({ term: this.term, index: first + i, type, data: d })))
+    const index = this.log.lastIndex
     if (!confEquals(confBefore, this.log.conf)) this.syncProgress()
     const self = this.prs.get(this.id)
     if (self !== undefined) self.maybeUpdate(index)
     this.maybeCommit()
     this.broadcastPending = true
     return { index, term: this.term }
+  }
+
+  private handlePropose (m: ProposeMessage): void {
+    const pr = this.prs.get(m.from)
+    if (pr === undefined || m.data.length === 0) return
+    try {
+      this.assertCanPropose()
+    } catch {
+      return
+    }
+    pr.proposedUpTo = this.appendEntries('normal', m.data).index
   }
 
   private flushBroadcast (): void {
@@ -751,6 +792,13 @@ export class RaftCore {
     return [...this.prs].filter(([id, pr]) => id !== this.id && this.lacksCommit(pr)).map(([id]) => id)
   }
 
+  /** Deferred notices: a follower waiting to apply entries it proposed learns at once that they are committed. */
+  private notifyProposers (): void {
+    for (const [id, pr] of this.prs) {
+      if (id !== this.id && pr.proposedUpTo > pr.sentCommit && this.lacksCommit(pr)) this.sendAppend(id)
+    }
+  }
+
   private maybeCommit (): boolean {
     const mci = majorityCommitted(this.log.conf.voters, (id) => this.prs.get(id)?.match)
     // Only an entry of the current term is committed by counting replicas (Raft §5.4.2).
@@ -803,6 +851,7 @@ export class RaftCore {
     if (this.maybeCommit()) {
       if (this.role !== 'leader') return
       if (!this.deferCommitNotice) this.bcastAppend()
+      else this.notifyProposers()
     } else if (!this.deferCommitNotice && this.lacksCommit(pr)) {
       this.sendAppend(m.from)
     }

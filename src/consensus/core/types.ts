@@ -157,6 +157,16 @@ export interface ReadIndexResponseMessage extends MessageBase {
   context: Uint8Array
 }
 
+/**
+ * Follower → leader: normal entries to append on the follower's behalf (etcd's MsgProp). The leader appends them
+ * unless it is transferring leadership or being removed; nothing answers, the proposer learns the outcome by
+ * applying the entries (so it tags them). Lost silently when the sender's leader is stale.
+ */
+export interface ProposeMessage extends MessageBase {
+  type: 'propose'
+  data: Uint8Array[]
+}
+
 export type Message =
   | AppendMessage
   | AppendResponseMessage
@@ -168,6 +178,7 @@ export type Message =
   | TimeoutNowMessage
   | ReadIndexMessage
   | ReadIndexResponseMessage
+  | ProposeMessage
 
 export type MessageType = Message['type']
 

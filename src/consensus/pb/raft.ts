@@ -614,7 +614,8 @@ export enum MessageKind {
   SNAPSHOT = 'SNAPSHOT',
   TIMEOUT_NOW = 'TIMEOUT_NOW',
   READ_INDEX = 'READ_INDEX',
-  READ_INDEX_RESPONSE = 'READ_INDEX_RESPONSE'
+  READ_INDEX_RESPONSE = 'READ_INDEX_RESPONSE',
+  PROPOSE = 'PROPOSE'
 }
 
 enum __MessageKindValues {
@@ -629,7 +630,8 @@ enum __MessageKindValues {
   SNAPSHOT = 8,
   TIMEOUT_NOW = 9,
   READ_INDEX = 10,
-  READ_INDEX_RESPONSE = 11
+  READ_INDEX_RESPONSE = 11,
+  PROPOSE = 12
 }
 
 export namespace MessageKind {

@@ -5,16 +5,18 @@
  * as a libp2p service (`'@fedmesh/raft'`, logger `fedmesh:raft`).
  *
  * Contracts:
- * - Timing (defaults): tick 50 ms, election timeout 10 ticks (drawn from 500–1000 ms), heartbeat
- *   every tick, pre-vote and check-quorum on: a dead leader is replaced in about 0.5–1.2 s, and a
+ * - Timing (defaults): tick 10 ms, election timeout 45 ticks (drawn from 450–900 ms), heartbeat
+ *   every 5 ticks, pre-vote and check-quorum on: a dead leader is replaced in about 0.5–0.9 s, and a
  *   leader that loses its quorum steps down within an election timeout.
  * - Driver: persist (one synced LevelDB batch per Ready, `<dataDir>/raft`) → send → apply → advance;
  *   snapshots when the core asks (every `snapshotThreshold` applied entries) and compacts the log.
- * - Writes (`propose`, `put`, `delete`, locks) resolve once committed AND applied on the leader with
- *   the state machine's result (revision). A follower forwards them to the leader over
- *   `/fedmesh/raft-client/1.0.0`. Nothing is acknowledged before it is committed: no leader, no
+ * - Writes (`propose`, `put`, `delete`, locks) resolve once committed AND applied on the node that
+ *   took them, with its state machine's result (revision). A follower hands them to the leader in Raft
+ *   `propose` messages and recognizes them by their tag when it applies them; membership requests go
+ *   over `/fedmesh/raft-client/1.0.0`. Nothing is acknowledged before it is committed: no leader, no
  *   quorum, or no commit within `requestTimeoutMs` rejects with `NoQuorumError` (the outcome of a
- *   timed-out write is unknown; a write lost in a leader change is known to have failed).
+ *   timed-out write, or of a follower's write when the leader changes, is unknown; a leader's own
+ *   write lost in a leader change is known to have failed).
  * - Reads: `linearizable` (default) goes through ReadIndex (the leader confirms its leadership with a
  *   quorum, this node waits until it applied that index); `serializable` reads local state.
  * - Formation: with `expect: N`, the N smallest verified peer ids (once every one of them agrees)

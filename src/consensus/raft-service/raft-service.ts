@@ -17,6 +17,8 @@ import { breakersOf, PeerUnavailableError, requestPeer } from '../../util/peer-r
 import { seededRandom } from '../../util/pure/random.js'
 import { ChangeHistory } from './change-history.js'
 import { RaftClientProtocol } from './client-protocol.js'
+import { bounded } from './bounded.js'
+import { ForwardedProposals, readProposalTag } from './forwarded-proposals.js'
 import {
   CAUGHT_UP_LAG, COMMIT_NOTICE_DELAY_MS, WATCH_HISTORY, DEFAULT_ELECTION_TICKS, DEFAULT_HEARTBEAT_TICKS, DEFAULT_LOCK_TTL_MS, DEFAULT_REQUEST_TIMEOUT_MS,
   CONNECTIVITY_INTERVAL_MS, DEFAULT_SNAPSHOT_THRESHOLD, DEFAULT_TICK_MS, FORMATION_INTERVAL_MS, FORMATION_LOCK_MS, PROMOTION_INTERVAL_MS
@@ -80,6 +82,11 @@ export class RaftService implements Startable {
   private core: RaftCore | undefined
   private sm = new KvStateMachine()
   private readonly pending = new Map<number, Pending>()
+  /** Follower: writes handed to the leader, answered when this node applies them. */
+  private readonly forwarded = new ForwardedProposals(randomBytes(8), {
+    applied: (ms) => { this.commitLatency?.observe(ms / 1000) },
+    failed: () => { this.stats.proposalsFailed++ }
+  })
   private readonly reads = new Map<string, (index: number) => void>()
   /** Requests in flight to the leader, by the peer they went to. */
   private readonly forwards = new Map<AbortController, string>()
@@ -178,6 +185,7 @@ export class RaftService implements Startable {
     const stopped = new RaftStoppedError('the Raft service stopped')
     for (const p of this.pending.values()) { clearTimeout(p.timer); p.reject(stopped) }
     this.pending.clear()
+    this.forwarded.failUnlessLeader(undefined, () => stopped)
     await this.pumpDone
     if (this.unsavedHardState !== undefined) {
       await this.storage?.persist({ hardState: this.unsavedHardState, sync: false })
@@ -450,6 +458,9 @@ export class RaftService implements Startable {
     }
     // Requests forwarded to a former leader fail now rather than at their timeout.
     for (const [controller, target] of this.forwards) if (target !== ss.leader) controller.abort()
+    if (ss.leader !== this.soft.leader) {
+      this.forwarded.failUnlessLeader(ss.leader === '' ? undefined : ss.leader, () => new NoQuorumError('the leader changed while it had the write; the outcome is unknown, retry'))
+    }
     this.soft = ss
   }
 
@@ -464,21 +475,24 @@ export class RaftService implements Startable {
         p.reject(new NoQuorumError('the outcome of this write is unknown (a snapshot replaced the log); read to check'))
       }
     }
+    this.forwarded.failUnlessLeader(undefined, () => new NoQuorumError('the outcome of this write is unknown (a snapshot replaced the log); read to check'))
   }
 
   private applyEntry (e: Entry): void {
     if (e.type === 'conf-change') this.noteConfChange(e)
     if (e.index <= this.sm.appliedIndex) return
     let cmd: KvCommand = NOOP
+    const tag = e.type === 'normal' ? readProposalTag(e.data) : undefined
     if (e.type === 'normal' && e.data.length > 0) {
       try {
-        cmd = decodeKvCommand(e.data)
+        cmd = decodeKvCommand(tag?.command ?? e.data)
       } catch (err) {
         this.log.error('entry %d is not a KV command; applied as a no-op - %e', e.index, err)
       }
     }
     const result = this.sm.apply(e.index, cmd)
     if (result.ok) for (const ev of result.events) this.emit(ev)
+    if (tag !== undefined) this.forwarded.settle(tag, result)
     const p = this.pending.get(e.index)
     if (p === undefined) return
     this.pending.delete(e.index)
@@ -558,9 +572,25 @@ export class RaftService implements Startable {
   private async proposeBytes (data: Uint8Array, options: WriteOptions): Promise<KvResult> {
     const core = this.requireCore()
     this.stats.proposals++
-    if (core.basicStatus().role === 'leader') return await this.proposeLocal(data)
-    const response = await this.leaderRequest({ op: pb.ClientOp.PROPOSE, command: data as Uint8Array<ArrayBuffer>, peer: '' }, options)
-    return JSON.parse(decoder.decode(response.result), reviveBytes) as KvResult
+    const { role, leader } = core.basicStatus()
+    if (role === 'leader') return await this.proposeLocal(data)
+    if (leader === '') throw new NoQuorumError('no leader is known (no quorum?)')
+    const { seq, data: tagged } = this.forwarded.tag(data)
+    // Through the leader's circuit breaker: a leader that keeps failing is not waited for again and again.
+    try {
+      return await requestPeer(breakersOf(this.components), leader, async () => {
+        try {
+          core.proposeViaLeader(tagged)
+        } catch (err) {
+          throw translate(err)
+        }
+        this.stats.forwarded++
+        this.schedule()
+        return await this.forwarded.wait(seq, leader, this.requestTimeoutMs, options.signal)
+      })
+    } catch (err) {
+      throw err instanceof PeerUnavailableError ? leaderUnavailable(err) : err
+    }
   }
 
   /** Leader only: appends and waits for the entry to be applied. */
@@ -604,7 +634,7 @@ export class RaftService implements Startable {
           response = await requestPeer(breakersOf(this.components), to, async () =>
             await this.client.request(to, body, { signal: anySignal(options.signal, leaderChanged.signal), timeoutMs: Math.max(1, deadline - Date.now()) }))
         } catch (err) {
-          if (err instanceof PeerUnavailableError) throw new NoQuorumError(`the leader ${target} failed repeatedly; not asking it for ${Math.ceil((err.retryAfterMs ?? 1_000) / 1_000)} s`)
+          if (err instanceof PeerUnavailableError) throw leaderUnavailable(err)
           if (leaderChanged.signal.aborted) throw new NoQuorumError(`the leader changed while the request was with ${target}; the outcome is unknown, retry`)
           if (err instanceof ClientRequestTimeoutError || options.signal?.aborted === true) throw new NoQuorumError(`the leader did not answer within ${this.requestTimeoutMs} ms`)
           throw new NoQuorumError(`forwarding to the leader failed: ${(err as Error).message}`)
@@ -639,11 +669,6 @@ export class RaftService implements Startable {
       return { error: 'NotLeaderError', message: 'not the leader', leader: this.leader() ?? '', result: EMPTY }
     }
     switch (req.op) {
-      case pb.ClientOp.PROPOSE: {
-        const result = await this.proposeLocal(req.command)
-        // The forwarding node applies the same events itself; only the outcome travels back.
-        return ok(encoder.encode(JSON.stringify(result.ok ? { ...result, events: [] } : result, replaceBytes)))
-      }
       case pb.ClientOp.JOIN: {
         const conf = core.status().conf
         if (conf.voters.includes(from) || conf.learners.includes(from)) return ok()
@@ -916,6 +941,10 @@ function translate (err: unknown): Error {
   return e
 }
 
+function leaderUnavailable (err: PeerUnavailableError): NoQuorumError {
+  return new NoQuorumError(`the leader ${err.peer} failed repeatedly; not asking it for ${Math.ceil((err.retryAfterMs ?? 1_000) / 1_000)} s`)
+}
+
 const KNOWN_ERRORS: Record<string, (message: string) => Error> = {
   NoQuorumError: (m) => new NoQuorumError(m),
   RaftNotReadyError: (m) => new NoQuorumError(m),
@@ -928,41 +957,6 @@ function errorFromResponse (r: pb.ClientResponse): Error {
   const make = KNOWN_ERRORS[r.error]
   if (make !== undefined) return make(r.message)
   return new NoQuorumError(`the leader failed the request: ${r.error}: ${r.message}`)
-}
-
-function replaceBytes (_key: string, value: unknown): unknown {
-  return value instanceof Uint8Array ? { $bytes: Buffer.from(value).toString('base64') } : value
-}
-
-function reviveBytes (_key: string, value: unknown): unknown {
-  if (value !== null && typeof value === 'object' && typeof (value as { $bytes?: unknown }).$bytes === 'string') {
-    return new Uint8Array(Buffer.from((value as { $bytes: string }).$bytes, 'base64'))
-  }
-  return value
-}
-
-/**
- * Runs `start(resolve, reject)` (which returns how to undo what it registered) and settles with it, or rejects with
- * `timeoutError()` after `ms`, or with NoQuorumError when `signal` aborts; one timer, no AbortSignal per call.
- */
-async function bounded<T> (ms: number, signal: AbortSignal | undefined, timeoutError: () => Error, start: (resolve: (value: T) => void, reject: (err: Error) => void) => () => void): Promise<T> {
-  return await new Promise<T>((resolve, reject) => {
-    let settled = false
-    let undo: () => void = () => {}
-    const finish = (): boolean => {
-      if (settled) return false
-      settled = true
-      clearTimeout(timer)
-      signal?.removeEventListener('abort', onAbort)
-      return true
-    }
-    const fail = (err: Error): void => { if (finish()) { undo(); reject(err) } }
-    const onAbort = (): void => { fail(new NoQuorumError('the caller gave up')) }
-    const timer = setTimeout(() => { fail(timeoutError()) }, ms)
-    signal?.addEventListener('abort', onAbort, { once: true })
-    undo = start((value) => { if (finish()) resolve(value) }, fail)
-    if (signal?.aborted === true) onAbort()
-  })
 }
 
 function anySignal (a: AbortSignal | undefined, b: AbortSignal): AbortSignal {

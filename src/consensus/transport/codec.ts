@@ -4,7 +4,7 @@
  */
 import * as pb from '../pb/raft.js'
 import { entryFromPb, entryToPb, MalformedRaftDataError, toSafe } from '../storage/codec.js'
-import type { AppendMessage, Message, NodeId } from '../core/index.js'
+import type { AppendMessage, Message, NodeId, ProposeMessage } from '../core/index.js'
 
 const KIND_TO_PB: Record<Exclude<Message['type'], 'snapshot'>, pb.MessageKind> = {
   append: pb.MessageKind.APPEND,
@@ -17,7 +17,8 @@ const KIND_TO_PB: Record<Exclude<Message['type'], 'snapshot'>, pb.MessageKind> =
   'pre-vote-response': pb.MessageKind.PRE_VOTE_RESPONSE,
   'timeout-now': pb.MessageKind.TIMEOUT_NOW,
   'read-index': pb.MessageKind.READ_INDEX,
-  'read-index-response': pb.MessageKind.READ_INDEX_RESPONSE
+  'read-index-response': pb.MessageKind.READ_INDEX_RESPONSE,
+  propose: pb.MessageKind.PROPOSE
 }
 
 function base (kind: pb.MessageKind, term: number): pb.RaftMessage {
@@ -65,6 +66,9 @@ export function messageToPb (m: Exclude<Message, { type: 'snapshot' }>): pb.Raft
       out.index = BigInt(m.index)
       out.context = m.context as Uint8Array<ArrayBuffer>
       break
+    case 'propose':
+      out.entries = m.data.map(data => ({ term: 0n, index: 0n, kind: pb.EntryKind.NORMAL, data: data as Uint8Array<ArrayBuffer> }))
+      break
   }
   return out
 }
@@ -103,6 +107,9 @@ export function messageFromPb (p: pb.RaftMessage, from: NodeId, to: NodeId): Mes
     case pb.MessageKind.READ_INDEX_RESPONSE:
       if (p.context === undefined) throw new MalformedRaftDataError('read-index-response without context')
       return { ...head, type: 'read-index-response', index, context: p.context }
+    case pb.MessageKind.PROPOSE:
+      if (p.entries.some(e => e.kind !== pb.EntryKind.NORMAL)) throw new MalformedRaftDataError('a proposal carries a non-normal entry')
+      return { ...head, type: 'propose', data: p.entries.map(e => e.data) }
     default:
       throw new MalformedRaftDataError(`message kind ${String(p.kind)} is not allowed on the message stream`)
   }
@@ -111,8 +118,28 @@ export function messageFromPb (p: pb.RaftMessage, from: NodeId, to: NodeId): Mes
 /** Rough encoded size of a message (for batching and the size limit). */
 export function approximateSize (m: Message): number {
   if (m.type === 'append') return 48 + m.entries.reduce((n, e) => n + e.data.length + 24, 0)
+  if (m.type === 'propose') return 48 + m.data.reduce((n, d) => n + d.length + 8, 0)
   if (m.type === 'snapshot') return 64 + m.snapshot.data.length
   return 48 + ('context' in m && m.context !== undefined ? m.context.length : 0)
+}
+
+/** Splits a proposal whose data exceed `maxBytes` into proposals that each fit (a single larger item travels alone). */
+export function splitPropose (m: ProposeMessage, maxBytes: number): ProposeMessage[] {
+  if (approximateSize(m) <= maxBytes || m.data.length <= 1) return [m]
+  const parts: ProposeMessage[] = []
+  let current: Uint8Array[] = []
+  let size = 48
+  for (const d of m.data) {
+    if (current.length > 0 && size + d.length + 8 > maxBytes) {
+      parts.push({ ...m, data: current })
+      current = []
+      size = 48
+    }
+    current.push(d)
+    size += d.length + 8
+  }
+  parts.push({ ...m, data: current })
+  return parts
 }
 
 /**

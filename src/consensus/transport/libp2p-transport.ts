@@ -20,7 +20,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { lpStream, pbStream } from '@libp2p/utils'
 import * as pb from '../pb/raft.js'
 import { metadataFromPb, metadataToPb, toSafe } from '../storage/codec.js'
-import { approximateSize, messageFromPb, messageToPb, splitAppend } from './codec.js'
+import { approximateSize, messageFromPb, messageToPb, splitAppend, splitPropose } from './codec.js'
 import {
   DEFAULT_MAX_FRAME_BYTES, DEFAULT_MAX_QUEUED_MESSAGES, DEFAULT_MAX_SNAPSHOT_BYTES, MAX_REDIAL_MS, MIN_REDIAL_MS,
   PARTIAL_SNAPSHOT_TTL_MS, RAFT_PROTOCOL, SNAPSHOT_CHUNK_BYTES, SNAPSHOT_PROTOCOL, STREAM_OPEN_TIMEOUT_MS, WRITE_TIMEOUT_MS
@@ -174,6 +174,7 @@ export class Libp2pRaftTransport implements Transport {
       const link = this.link(m.to)
       if (link === undefined) { this.stats.dropped++; continue }
       if (m.type === 'append') link.queue.push(...splitAppend(m, this.maxFrameBytes - 1024))
+      else if (m.type === 'propose') link.queue.push(...splitPropose(m, this.maxFrameBytes - 1024))
       else link.queue.push(m)
       this.bound(link)
     }

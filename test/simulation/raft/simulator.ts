@@ -18,6 +18,7 @@ import {
 import type { ConfChange, Entry, HardState, Message, Ready, Snapshot } from '../../../src/consensus/core/index.js'
 import { KvStateMachine, decodeKvCommand, encodeKvCommand } from '../../../src/consensus/kv/core/kv-state-machine.js'
 import type { KvCommand, KvResult } from '../../../src/consensus/kv/core/kv-state-machine.js'
+import { isTaggedBy, readProposalTag, tagProposal } from '../../../src/consensus/raft-service/forwarded-proposals.js'
 import { seededRandom } from '../../../src/util/pure/random.js'
 import type { Random } from '../../../src/util/pure/random.js'
 import { checkLinearizable } from '../../helpers/linearizability/checker.js'
@@ -81,6 +82,11 @@ interface SimNode {
   /** A deferred commit notice is scheduled (commitNotice 'deferred'). */
   noticeDue: boolean
   proposals: Map<number, PendingProposal[]>
+  /** Writes this node (a follower) handed to the leader, by tag sequence; answered when this node applies them. */
+  forwarded: Map<number, (result: KvResult) => void>
+  /** The tag id of this node's current run (new after each restart). */
+  instance: Uint8Array
+  forwardSeq: number
   reads: Map<string, (index: number) => void>
   waitingReads: Array<{ index: number, run: () => void }>
 }
@@ -110,7 +116,15 @@ export function runSimulation (seed: number, options: SimOptions = {}): SimResul
     trace(`VIOLATION ${s}`)
   }
   const stats: Record<string, number> = {
-    messages: 0, dropped: 0, duplicated: 0, crashes: 0, partitions: 0, confChanges: 0, transfers: 0, snapshotsSent: 0, compactions: 0, leaders: 0
+    messages: 0, dropped: 0, duplicated: 0, crashes: 0, partitions: 0, confChanges: 0, transfers: 0, snapshotsSent: 0, compactions: 0, leaders: 0,
+    forwardedProposals: 0
+  }
+  let instances = 0
+  /** A fresh 8-byte tag id for a node's run. */
+  const newInstance = (): Uint8Array => {
+    const id = new Uint8Array(8)
+    new DataView(id.buffer).setUint32(4, ++instances)
+    return id
   }
 
   // ------------------------------------------------------------ cluster configuration
@@ -166,6 +180,9 @@ export function runSimulation (seed: number, options: SimOptions = {}): SimResul
       busy: false,
       noticeDue: false,
       proposals: new Map(),
+      forwarded: new Map(),
+      instance: newInstance(),
+      forwardSeq: 0,
       reads: new Map(),
       waitingReads: []
     }
@@ -290,8 +307,14 @@ export function runSimulation (seed: number, options: SimOptions = {}): SimResul
     if (e.index !== n.kv.appliedIndex + 1) violation(`${n.id} applies ${e.index} after ${n.kv.appliedIndex}`)
     recordApplied(n, e)
     let cmd: KvCommand = { op: 'noop' }
-    if (e.type === 'normal' && e.data.length > 0) cmd = decodeKvCommand(e.data)
+    const tag = e.type === 'normal' ? readProposalTag(e.data) : undefined
+    if (e.type === 'normal' && e.data.length > 0) cmd = decodeKvCommand(tag?.command ?? e.data)
     const result = n.kv.apply(e.index, cmd)
+    if (tag !== undefined && isTaggedBy(tag, n.instance)) {
+      const done = n.forwarded.get(tag.seq)
+      n.forwarded.delete(tag.seq)
+      done?.(result)
+    }
     const pending = n.proposals.get(e.index)
     if (pending !== undefined) {
       n.proposals.delete(e.index)
@@ -355,6 +378,8 @@ export function runSimulation (seed: number, options: SimOptions = {}): SimResul
     n.busy = false
     n.noticeDue = false
     n.proposals = new Map()
+    n.forwarded = new Map()
+    n.instance = newInstance()
     n.reads = new Map()
     n.waitingReads = []
     stats.crashes++
@@ -532,6 +557,15 @@ export function runSimulation (seed: number, options: SimOptions = {}): SimResul
         const n = target
         if (!n.up) { target = pickNode(clientRng); q.after(5, attempt); return }
         try {
+          if (n.core.basicStatus().role === 'follower' && clientRng.chance(0.5)) {
+            // Through the leader as a propose message: no retry, the outcome stays unknown unless this node applies it.
+            const seq = ++n.forwardSeq
+            n.core.proposeViaLeader(tagProposal(n.instance, seq, encodeKvCommand(cmd)))
+            n.forwarded.set(seq, (r) => { if (alive()) done(r) })
+            stats.forwardedProposals++
+            kick(n)
+            return
+          }
           const pos = n.core.propose(encodeKvCommand(cmd))
           const list = n.proposals.get(pos.index) ?? []
           list.push({ term: pos.term, done: (r) => { if (r === 'lost') q.after(5, attempt); else if (alive()) done(r) } })

@@ -3,11 +3,11 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { lpStream } from '@libp2p/utils'
 import * as pb from '../../../../src/consensus/pb/raft.js'
-import { approximateSize, messageFromPb, messageToPb, splitAppend } from '../../../../src/consensus/transport/codec.js'
+import { approximateSize, messageFromPb, messageToPb, splitAppend, splitPropose } from '../../../../src/consensus/transport/codec.js'
 import { RAFT_PROTOCOL } from '../../../../src/consensus/transport/constants.js'
 import { Libp2pRaftTransport } from '../../../../src/consensus/transport/libp2p-transport.js'
 import { fakeNode, link, rawStream, until } from './harness.js'
-import type { AppendMessage, Message } from '../../../../src/consensus/core/index.js'
+import type { AppendMessage, Message, ProposeMessage } from '../../../../src/consensus/core/index.js'
 
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s)
 
@@ -22,7 +22,8 @@ function sample (from: string, to: string): Message[] {
     { type: 'pre-vote-response', from, to, term: 4, reject: false },
     { type: 'timeout-now', from, to, term: 4 },
     { type: 'read-index', from, to, term: 4, context: bytes('r1') },
-    { type: 'read-index-response', from, to, term: 4, index: 12, context: bytes('r1') }
+    { type: 'read-index-response', from, to, term: 4, index: 12, context: bytes('r1') },
+    { type: 'propose', from, to, term: 4, data: [bytes('p1'), bytes(''), bytes('p3')] }
   ]
 }
 
@@ -37,6 +38,25 @@ describe('Raft transport codec', () => {
   it('rejects an append whose entries do not follow its index', () => {
     const p = messageToPb({ type: 'append', from: 'a', to: 'b', term: 1, index: 1, logTerm: 1, commit: 0, entries: [{ index: 5, term: 1, type: 'normal', data: bytes('') }] })
     assert.throws(() => messageFromPb(p, 'a', 'b'), { name: 'MalformedRaftDataError' })
+  })
+
+  it('rejects a proposal that carries a conf-change entry', () => {
+    const p = messageToPb({ type: 'propose', from: 'a', to: 'b', term: 1, data: [bytes('x')] })
+    p.entries[0]!.kind = pb.EntryKind.CONF_CHANGE
+    assert.throws(() => messageFromPb(p, 'a', 'b'), { name: 'MalformedRaftDataError' })
+  })
+
+  it('splits an oversized proposal into proposals that fit, keeping the order (one larger item travels alone)', () => {
+    const data = [...Array.from({ length: 9 }, (_, i) => new Uint8Array(100).fill(i)), new Uint8Array(1000)]
+    const m: ProposeMessage = { type: 'propose', from: 'a', to: 'b', term: 3, data }
+    const parts = splitPropose(m, 400)
+    assert.deepEqual(parts.flatMap(p => p.data), data)
+    for (const p of parts) {
+      assert.equal(p.term, 3)
+      assert.ok(approximateSize(p) <= 400 || p.data.length === 1)
+    }
+    assert.deepEqual(parts.map(p => p.data.length), [3, 3, 3, 1])
+    assert.deepEqual(splitPropose({ ...m, data: data.slice(0, 2) }, 400), [{ ...m, data: data.slice(0, 2) }])
   })
 
   it('splits an oversized append into valid consecutive appends', () => {
