@@ -96,6 +96,7 @@ export class RaftService implements Startable {
   private readonly timers: Array<ReturnType<typeof setInterval>> = []
   private pumping = false
   private commitNoticeTimer: ReturnType<typeof setTimeout> | undefined
+  private proposalsTurn: ReturnType<typeof setImmediate> | undefined
   private pumpDone: Promise<void> = Promise.resolve()
   private started = false
   private soft: SoftState = { role: 'follower', leader: '' }
@@ -182,6 +183,8 @@ export class RaftService implements Startable {
     this.timers.length = 0
     if (this.commitNoticeTimer !== undefined) clearTimeout(this.commitNoticeTimer)
     this.commitNoticeTimer = undefined
+    if (this.proposalsTurn !== undefined) clearImmediate(this.proposalsTurn)
+    this.proposalsTurn = undefined
     const stopped = new RaftStoppedError('the Raft service stopped')
     for (const p of this.pending.values()) { clearTimeout(p.timer); p.reject(stopped) }
     this.pending.clear()
@@ -358,6 +361,18 @@ export class RaftService implements Startable {
     }
     this.core.step(m)
     this.schedule()
+  }
+
+  /**
+   * Proposals wait for the end of this event-loop turn, so that the writes of all requests read in one turn go out
+   * in one Ready (one append or propose message per peer, one disk write) rather than one each.
+   */
+  private scheduleProposals (): void {
+    if (this.proposalsTurn !== undefined) return
+    this.proposalsTurn = setImmediate(() => {
+      this.proposalsTurn = undefined
+      this.schedule()
+    })
   }
 
   private schedule (): void {
@@ -585,7 +600,7 @@ export class RaftService implements Startable {
           throw translate(err)
         }
         this.stats.forwarded++
-        this.schedule()
+        this.scheduleProposals()
         return await this.forwarded.wait(seq, leader, this.requestTimeoutMs, options.signal)
       })
     } catch (err) {
@@ -602,7 +617,7 @@ export class RaftService implements Startable {
     } catch (err) {
       throw translate(err)
     }
-    this.schedule()
+    this.scheduleProposals()
     return await new Promise<KvResult>((resolve, reject) => {
       const timer = setTimeout(() => {
         if (this.pending.get(pos.index)?.timer !== timer) return
