@@ -47,7 +47,11 @@ export interface RaftConfig {
   maxEntriesPerMsg?: number
   /** At most this many append messages in flight per follower in replicate state. Default 256. */
   maxInflightMsgs?: number
-  /** Ask for a snapshot (Ready.snapshotRequest) once this many entries are applied past the last snapshot. Default 10000; 0 disables. */
+  /**
+   * Ask for a snapshot (Ready.snapshotRequest) once this many entries are applied past the last snapshot and their data
+   * is at least as large as the last snapshot's, so that snapshots cost about one byte serialized per byte written
+   * however large the state (the log then holds at most about the state's size). Default 10000; 0 disables.
+   */
   snapshotThreshold?: number
   /**
    * How a leader tells followers that the commit index moved. `immediate` (default): an append without entries goes
@@ -102,6 +106,10 @@ export class RaftCore {
   /** Follower: the propose message of the Ready being built, which later proposals join. */
   private outgoingProposals: ProposeMessage | undefined
   private snapshotRequested = false
+  /** Data bytes of the entries (loggedSince, loggedUpTo]; loggedSince is the snapshot index they were counted from. */
+  private loggedSince = -1
+  private loggedUpTo = 0
+  private loggedBytes = 0
   private readyInProgress = false
   private prevHardState: HardState
   private prevSoftState: SoftState
@@ -910,8 +918,20 @@ export class RaftCore {
   }
 
   private wantsSnapshot (appliedAfter: number): boolean {
-    return this.snapshotThreshold > 0 && !this.snapshotRequested &&
-      appliedAfter - this.log.snapshotIndex >= this.snapshotThreshold
+    if (this.snapshotThreshold <= 0 || this.snapshotRequested) return false
+    if (appliedAfter - this.log.snapshotIndex < this.snapshotThreshold) return false
+    const snapshotBytes = this.log.snapshot.data.length
+    if (this.loggedSince !== this.log.snapshotIndex) {
+      this.loggedSince = this.log.snapshotIndex
+      this.loggedUpTo = this.log.snapshotIndex
+      this.loggedBytes = 0
+    }
+    // Committed entries never change, so the sum only grows (one pass over the log per snapshot).
+    while (this.loggedBytes < snapshotBytes && this.loggedUpTo < appliedAfter) {
+      this.loggedUpTo++
+      this.loggedBytes += this.log.entry(this.loggedUpTo)?.data.length ?? 0
+    }
+    return this.loggedBytes >= snapshotBytes
   }
 }
 

@@ -26,13 +26,13 @@ export interface RaftInit {
    * connected ones; they are dialled when asked. @default none
    */
   knownPeers?: () => string[]
-  /** @default 50 */
+  /** @default 10 */
   tickMs?: number
-  /** @default 10 (500–1000 ms with the default tick) */
+  /** @default 45 (450–900 ms with the default tick) */
   electionTicks?: number
-  /** @default 1 */
+  /** @default 5 */
   heartbeatTicks?: number
-  /** @default 10000 */
+  /** Snapshot after this many applied entries, once they also hold as many bytes as the last snapshot. @default 10000 */
   snapshotThreshold?: number
   /** How many applied changes (and bytes) a watch can resume over (default WATCH_HISTORY). */
   watchHistory?: { events: number, bytes: number }

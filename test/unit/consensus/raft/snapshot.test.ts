@@ -18,6 +18,27 @@ describe('raft snapshots', () => {
     assert.throws(() => c.core('a').compact(s.applied + 1, new Uint8Array()), CompactionError)
   })
 
+  it('after the first snapshot, asks again only once the entries since hold as many bytes as that snapshot', () => {
+    const c = new TestCluster(['a', 'b', 'c'], { snapshotThreshold: 3 })
+    c.campaign('a')
+    const requests = (): number[] => c.node('a').readies.flatMap((r) => r.snapshotRequest === undefined ? [] : [r.snapshotRequest.index])
+    for (let i = 0; i < 3; i++) c.propose('a', `first-${i}`)
+    assert.equal(requests().length, 1)
+    c.compact('a')
+    const snap = c.core('a').status().snapshotIndex
+    const size = JSON.stringify(c.node('a').applied).length
+    let logged = 0
+    for (let i = 0; logged < size; i++) {
+      assert.equal(requests().length, 1, `asked again after ${logged} of ${size} bytes`)
+      const value = `value-${i}`
+      c.propose('a', value)
+      logged += value.length
+    }
+    assert.equal(requests().length, 2)
+    assert.ok((requests()[1] as number) - snap >= 3)
+    assert.equal(requests()[1], c.core('a').status().applied)
+  })
+
   it('sends a snapshot to a follower behind the compacted log; it restores state and membership', () => {
     const c = new TestCluster(['a', 'b', 'c'], { snapshotThreshold: 5 })
     c.autoCompact = true
