@@ -92,6 +92,10 @@ export class KvStateMachine {
     return this.entries.size
   }
 
+  /**
+   * Applies the command of log entry `index`. A put's event carries the command's own `value` (not a copy): hand in
+   * commands whose bytes nobody changes afterwards, as `decodeKvCommand` returns them.
+   */
   apply (index: number, cmd: KvCommand): KvResult {
     if (!isUint(index)) throw new RangeError(`log index must be a non-negative safe integer, got ${index}`)
     if (index <= this.lastApplied) throw new AlreadyAppliedError(index, this.lastApplied)
@@ -264,7 +268,7 @@ export class KvStateMachine {
     } else {
       this.entries.set(cmd.key, { value, createRevision: existing.createRevision, modRevision: revision, version: existing.version + 1 })
     }
-    return this.success([{ type: 'put', key: cmd.key, value: cmd.value.slice(), revision }])
+    return this.success([{ type: 'put', key: cmd.key, value: cmd.value, revision }])
   }
 
   /** Checks `ifRevision` first (an absent key has revision 0), then absence (`NotFound`). */
