@@ -38,7 +38,7 @@ export interface ApiRequest {
   params: Record<string, string>
   query: URLSearchParams
   headers: IncomingMessage['headers']
-  /** The body, at most `maxBodyBytes` (413 beyond). */
+  /** The body, at most `maxBodyBytes` (413 beyond): a view of the received bytes, to copy when kept. */
   body(): Promise<Uint8Array>
   /** The body parsed as JSON (400 when it is not). */
   json(): Promise<unknown>
@@ -218,7 +218,11 @@ async function readBody (req: IncomingMessage, limit: number): Promise<Uint8Arra
       chunks.push(chunk)
     }
     req.on('data', onData)
-    req.once('end', () => { resolve(new Uint8Array(Buffer.concat(chunks))) })
+    req.once('end', () => {
+      // A view, not a copy: the chunks are this request's own.
+      const body = chunks.length === 1 ? chunks[0] as Buffer : Buffer.concat(chunks)
+      resolve(new Uint8Array(body.buffer, body.byteOffset, body.byteLength))
+    })
     req.once('error', reject)
   })
 }

@@ -500,7 +500,8 @@ export class RaftService implements Startable {
     const tag = e.type === 'normal' ? readProposalTag(e.data) : undefined
     if (e.type === 'normal' && e.data.length > 0) {
       try {
-        cmd = decodeKvCommand(tag?.command ?? e.data)
+        // Entries are never modified, so the command may keep views into them.
+        cmd = decodeKvCommand(tag?.command ?? e.data, { views: true })
       } catch (err) {
         this.log.error('entry %d is not a KV command; applied as a no-op - %e', e.index, err)
       }

@@ -37,4 +37,15 @@ describe('byte strings (KV values as held in memory)', () => {
     const truncated = new ByteWriter().bytes(new Uint8Array(10)).finish().subarray(0, 5)
     assert.throws(() => new ByteReader(truncated, fail).byteString(), /length prefix beyond end of input/)
   })
+
+  it('writers in use at the same time (the first shares a scratch buffer) write what each would alone', () => {
+    fc.assert(fc.property(fc.array(fc.uint8Array({ maxLength: 3000 }), { minLength: 1, maxLength: 6 }), (parts) => {
+      const alone = parts.map((p) => new ByteWriter().bytes(p).finish())
+      const writers = parts.map(() => new ByteWriter())
+      parts.forEach((p, i) => { writers[i]!.bytes(p) })
+      const together = writers.reverse().map((w) => w.finish()).reverse()
+      assert.deepEqual(together, alone)
+      assert.deepEqual(new ByteWriter().bytes(parts[0]!).finish(), alone[0])
+    }), { numRuns: 60 })
+  })
 })

@@ -41,9 +41,22 @@ export function isUint (n: unknown): n is number {
   return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0
 }
 
+/** Writers share one scratch buffer up to this size (writing is synchronous), so that small encodings allocate only their result. */
+const SHARED_SCRATCH_BYTES = 64 * 1024
+let sharedScratch = new Uint8Array(1024)
+let scratchInUse = false
+const FINISHED = new Uint8Array(0)
+
 export class ByteWriter {
-  private buf = new Uint8Array(64)
+  private buf: Uint8Array
   private length = 0
+  private shared: boolean
+
+  constructor () {
+    this.shared = !scratchInUse
+    if (this.shared) scratchInUse = true
+    this.buf = this.shared ? sharedScratch : new Uint8Array(64)
+  }
 
   private reserve (extra: number): void {
     if (this.length + extra <= this.buf.length) return
@@ -52,6 +65,7 @@ export class ByteWriter {
     const next = new Uint8Array(size)
     next.set(this.buf.subarray(0, this.length))
     this.buf = next
+    if (this.shared && size <= SHARED_SCRATCH_BYTES) sharedScratch = next
   }
 
   byte (b: number): this {
@@ -92,8 +106,15 @@ export class ByteWriter {
     return this
   }
 
+  /** The bytes written, in a new Uint8Array; the writer may not be used afterwards. */
   finish (): Uint8Array {
-    return this.buf.slice(0, this.length)
+    const out = this.buf.slice(0, this.length)
+    if (this.shared) {
+      this.shared = false
+      scratchInUse = false
+    }
+    this.buf = FINISHED
+    return out
   }
 }
 
@@ -146,8 +167,13 @@ export class ByteReader {
     return view
   }
 
+  /** Reads what `bytes()` would read, as a view into the input (no copy). */
+  bytesView (): Uint8Array {
+    return this.lengthPrefixed()
+  }
+
   string (): string {
-    const raw = this.bytes()
+    const raw = this.lengthPrefixed()
     try {
       return utf8Decoder.decode(raw)
     } catch {

@@ -118,9 +118,10 @@ export function encodeKvCommand (cmd: KvCommand): Uint8Array {
 
 /**
  * Decodes a command. Throws `MalformedCommandError` (and nothing else) for any input that is not
- * exactly one canonical encoding; the returned command owns its bytes (no view into `bytes`).
+ * exactly one canonical encoding. The returned command owns its bytes (no view into `bytes`), unless
+ * `views` is set: then a put's value is a view into `bytes`, for input that nobody modifies afterwards.
  */
-export function decodeKvCommand (bytes: Uint8Array): KvCommand {
+export function decodeKvCommand (bytes: Uint8Array, options: { views?: boolean } = {}): KvCommand {
   if (!(bytes instanceof Uint8Array)) throw fail('input is not a Uint8Array')
   const r = new ByteReader(bytes, fail)
   const version = r.byte()
@@ -135,7 +136,7 @@ export function decodeKvCommand (bytes: Uint8Array): KvCommand {
   switch (opCode) {
     case OP_CODES.put: {
       const key = r.string()
-      const value = r.bytes()
+      const value = options.views === true ? r.bytesView() : r.bytes()
       cmd = hasIfRevision ? { op: 'put', key, value, ifRevision: r.uint() } : { op: 'put', key, value }
       break
     }

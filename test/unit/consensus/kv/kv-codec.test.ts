@@ -46,6 +46,13 @@ describe('KV command codec', () => {
     assert.deepEqual(cmd.op === 'put' && [...cmd.value], [5, 6])
   })
 
+  it('with views, a put value is a view into the input instead of a copy', () => {
+    const bytes = encodeKvCommand({ op: 'put', key: 'k', value: new Uint8Array([5, 6]) })
+    const cmd = decodeKvCommand(bytes, { views: true })
+    assert.ok(cmd.op === 'put' && cmd.value.buffer === bytes.buffer)
+    assert.deepEqual(cmd.op === 'put' && [...cmd.value], [5, 6])
+  })
+
   it('refuses to encode malformed commands', () => {
     const bad: unknown[] = [
       null, 7, {}, { op: 'frobnicate' },
