@@ -98,7 +98,7 @@ export async function createFederationNode (input: FederationNodeOptions = {}): 
             host: api.host,
             port: api.port,
             log: logger.forComponent('fedmesh:http'),
-            onRequest: (status) => { metrics.httpRequests.increment({ [String(status)]: true }) }
+            onRequest: (status) => { metrics.countHttpRequest(status) }
           })
           registerBaseRoutes(http, node)
           for (const subsystem of SUBSYSTEMS) subsystem.routes?.(http, node)
