@@ -13,9 +13,23 @@ export type VoteResult = 'won' | 'lost' | 'pending'
  */
 export function majorityCommitted (voters: readonly NodeId[], acked: (id: NodeId) => number | undefined): number {
   if (voters.length === 0) return Infinity
-  const indexes = voters.map((id) => acked(id) ?? 0).sort((a, b) => b - a)
+  // Insertion sort, descending, into a reused array: this runs for every acknowledgement a leader gets.
+  const indexes = sortScratch
+  indexes.length = 0
+  for (const id of voters) {
+    const v = acked(id) ?? 0
+    let i = indexes.length
+    indexes.push(v)
+    while (i > 0 && (indexes[i - 1] as number) < v) {
+      indexes[i] = indexes[i - 1] as number
+      i--
+    }
+    indexes[i] = v
+  }
   return indexes[Math.floor(voters.length / 2)] as number
 }
+
+const sortScratch: number[] = []
 
 /** The outcome of a vote among `voters`; `votes` maps a voter to granted (true) or rejected (false). */
 export function majorityVoteResult (voters: readonly NodeId[], votes: ReadonlyMap<NodeId, boolean>): VoteResult {

@@ -20,8 +20,8 @@ export namespace EntryKind {
 }
 
 export interface Entry {
-  term: bigint
-  index: bigint
+  term: number
+  index: number
   kind: EntryKind
   data: Uint8Array<ArrayBuffer>
 }
@@ -36,14 +36,14 @@ export namespace Entry {
           w.fork()
         }
 
-        if ((obj.term != null && obj.term !== 0n)) {
+        if ((obj.term != null && obj.term !== 0)) {
           w.uint32(8)
-          w.uint64(obj.term)
+          w.uint64Number(obj.term)
         }
 
-        if ((obj.index != null && obj.index !== 0n)) {
+        if ((obj.index != null && obj.index !== 0)) {
           w.uint32(16)
-          w.uint64(obj.index)
+          w.uint64Number(obj.index)
         }
 
         if (obj.kind != null && __EntryKindValues[obj.kind] !== 0) {
@@ -61,8 +61,8 @@ export namespace Entry {
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          term: 0n,
-          index: 0n,
+          term: 0,
+          index: 0,
           kind: EntryKind.NORMAL,
           data: uint8ArrayAlloc(0)
         }
@@ -74,11 +74,11 @@ export namespace Entry {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.term = reader.uint64()
+              obj.term = reader.uint64Number()
               break
             }
             case 2: {
-              obj.index = reader.uint64()
+              obj.index = reader.uint64Number()
               break
             }
             case 3: {
@@ -107,14 +107,14 @@ export namespace Entry {
             case 1: {
               yield {
                 field: `${prefix}.term`,
-                value: reader.uint64()
+                value: reader.uint64Number()
               }
               break
             }
             case 2: {
               yield {
                 field: `${prefix}.index`,
-                value: reader.uint64()
+                value: reader.uint64Number()
               }
               break
             }
@@ -146,12 +146,12 @@ export namespace Entry {
 
   export interface EntryTermFieldEvent {
     field: '$.term'
-    value: bigint
+    value: number
   }
 
   export interface EntryIndexFieldEvent {
     field: '$.index'
-    value: bigint
+    value: number
   }
 
   export interface EntryKindFieldEvent {
@@ -178,9 +178,9 @@ export namespace Entry {
 }
 
 export interface HardState {
-  term: bigint
+  term: number
   vote: string
-  commit: bigint
+  commit: number
 }
 
 export namespace HardState {
@@ -193,9 +193,9 @@ export namespace HardState {
           w.fork()
         }
 
-        if ((obj.term != null && obj.term !== 0n)) {
+        if ((obj.term != null && obj.term !== 0)) {
           w.uint32(8)
-          w.uint64(obj.term)
+          w.uint64Number(obj.term)
         }
 
         if ((obj.vote != null && obj.vote !== '')) {
@@ -203,9 +203,9 @@ export namespace HardState {
           w.string(obj.vote)
         }
 
-        if ((obj.commit != null && obj.commit !== 0n)) {
+        if ((obj.commit != null && obj.commit !== 0)) {
           w.uint32(24)
-          w.uint64(obj.commit)
+          w.uint64Number(obj.commit)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -213,9 +213,9 @@ export namespace HardState {
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          term: 0n,
+          term: 0,
           vote: '',
-          commit: 0n
+          commit: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -225,7 +225,7 @@ export namespace HardState {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.term = reader.uint64()
+              obj.term = reader.uint64Number()
               break
             }
             case 2: {
@@ -233,7 +233,7 @@ export namespace HardState {
               break
             }
             case 3: {
-              obj.commit = reader.uint64()
+              obj.commit = reader.uint64Number()
               break
             }
             default: {
@@ -254,7 +254,7 @@ export namespace HardState {
             case 1: {
               yield {
                 field: `${prefix}.term`,
-                value: reader.uint64()
+                value: reader.uint64Number()
               }
               break
             }
@@ -268,7 +268,7 @@ export namespace HardState {
             case 3: {
               yield {
                 field: `${prefix}.commit`,
-                value: reader.uint64()
+                value: reader.uint64Number()
               }
               break
             }
@@ -286,7 +286,7 @@ export namespace HardState {
 
   export interface HardStateTermFieldEvent {
     field: '$.term'
-    value: bigint
+    value: number
   }
 
   export interface HardStateVoteFieldEvent {
@@ -296,7 +296,7 @@ export namespace HardState {
 
   export interface HardStateCommitFieldEvent {
     field: '$.commit'
-    value: bigint
+    value: number
   }
 
   export function encode (obj: Partial<HardState>): Uint8Array<ArrayBuffer> {
@@ -460,8 +460,8 @@ export namespace ConfState {
 }
 
 export interface SnapshotMetadata {
-  index: bigint
-  term: bigint
+  index: number
+  term: number
   conf?: ConfState
 }
 
@@ -475,14 +475,14 @@ export namespace SnapshotMetadata {
           w.fork()
         }
 
-        if ((obj.index != null && obj.index !== 0n)) {
+        if ((obj.index != null && obj.index !== 0)) {
           w.uint32(8)
-          w.uint64(obj.index)
+          w.uint64Number(obj.index)
         }
 
-        if ((obj.term != null && obj.term !== 0n)) {
+        if ((obj.term != null && obj.term !== 0)) {
           w.uint32(16)
-          w.uint64(obj.term)
+          w.uint64Number(obj.term)
         }
 
         if (obj.conf != null) {
@@ -495,8 +495,8 @@ export namespace SnapshotMetadata {
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          index: 0n,
-          term: 0n
+          index: 0,
+          term: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -506,11 +506,11 @@ export namespace SnapshotMetadata {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.index = reader.uint64()
+              obj.index = reader.uint64Number()
               break
             }
             case 2: {
-              obj.term = reader.uint64()
+              obj.term = reader.uint64Number()
               break
             }
             case 3: {
@@ -537,14 +537,14 @@ export namespace SnapshotMetadata {
             case 1: {
               yield {
                 field: `${prefix}.index`,
-                value: reader.uint64()
+                value: reader.uint64Number()
               }
               break
             }
             case 2: {
               yield {
                 field: `${prefix}.term`,
-                value: reader.uint64()
+                value: reader.uint64Number()
               }
               break
             }
@@ -569,12 +569,12 @@ export namespace SnapshotMetadata {
 
   export interface SnapshotMetadataIndexFieldEvent {
     field: '$.index'
-    value: bigint
+    value: number
   }
 
   export interface SnapshotMetadataTermFieldEvent {
     field: '$.term'
-    value: bigint
+    value: number
   }
 
   export interface SnapshotMetadataConfVotersFieldEvent {
@@ -642,13 +642,13 @@ export namespace MessageKind {
 
 export interface RaftMessage {
   kind: MessageKind
-  term: bigint
-  index: bigint
-  logTerm: bigint
+  term: number
+  index: number
+  logTerm: number
   entries: Entry[]
-  commit: bigint
+  commit: number
   reject: boolean
-  rejectHint: bigint
+  rejectHint: number
   context?: Uint8Array<ArrayBuffer>
   transfer: boolean
 }
@@ -668,19 +668,19 @@ export namespace RaftMessage {
           MessageKind.codec().encode(obj.kind, w)
         }
 
-        if ((obj.term != null && obj.term !== 0n)) {
+        if ((obj.term != null && obj.term !== 0)) {
           w.uint32(16)
-          w.uint64(obj.term)
+          w.uint64Number(obj.term)
         }
 
-        if ((obj.index != null && obj.index !== 0n)) {
+        if ((obj.index != null && obj.index !== 0)) {
           w.uint32(24)
-          w.uint64(obj.index)
+          w.uint64Number(obj.index)
         }
 
-        if ((obj.logTerm != null && obj.logTerm !== 0n)) {
+        if ((obj.logTerm != null && obj.logTerm !== 0)) {
           w.uint32(32)
-          w.uint64(obj.logTerm)
+          w.uint64Number(obj.logTerm)
         }
 
         if (obj.entries != null && obj.entries.length > 0) {
@@ -690,9 +690,9 @@ export namespace RaftMessage {
           }
         }
 
-        if ((obj.commit != null && obj.commit !== 0n)) {
+        if ((obj.commit != null && obj.commit !== 0)) {
           w.uint32(48)
-          w.uint64(obj.commit)
+          w.uint64Number(obj.commit)
         }
 
         if ((obj.reject != null && obj.reject !== false)) {
@@ -700,9 +700,9 @@ export namespace RaftMessage {
           w.bool(obj.reject)
         }
 
-        if ((obj.rejectHint != null && obj.rejectHint !== 0n)) {
+        if ((obj.rejectHint != null && obj.rejectHint !== 0)) {
           w.uint32(64)
-          w.uint64(obj.rejectHint)
+          w.uint64Number(obj.rejectHint)
         }
 
         if (obj.context != null) {
@@ -721,13 +721,13 @@ export namespace RaftMessage {
       }, (reader, length, opts = {}) => {
         const obj: any = {
           kind: MessageKind.APPEND,
-          term: 0n,
-          index: 0n,
-          logTerm: 0n,
+          term: 0,
+          index: 0,
+          logTerm: 0,
           entries: [],
-          commit: 0n,
+          commit: 0,
           reject: false,
-          rejectHint: 0n,
+          rejectHint: 0,
           transfer: false
         }
 
@@ -742,15 +742,15 @@ export namespace RaftMessage {
               break
             }
             case 2: {
-              obj.term = reader.uint64()
+              obj.term = reader.uint64Number()
               break
             }
             case 3: {
-              obj.index = reader.uint64()
+              obj.index = reader.uint64Number()
               break
             }
             case 4: {
-              obj.logTerm = reader.uint64()
+              obj.logTerm = reader.uint64Number()
               break
             }
             case 5: {
@@ -764,7 +764,7 @@ export namespace RaftMessage {
               break
             }
             case 6: {
-              obj.commit = reader.uint64()
+              obj.commit = reader.uint64Number()
               break
             }
             case 7: {
@@ -772,7 +772,7 @@ export namespace RaftMessage {
               break
             }
             case 8: {
-              obj.rejectHint = reader.uint64()
+              obj.rejectHint = reader.uint64Number()
               break
             }
             case 9: {
@@ -812,21 +812,21 @@ export namespace RaftMessage {
             case 2: {
               yield {
                 field: `${prefix}.term`,
-                value: reader.uint64()
+                value: reader.uint64Number()
               }
               break
             }
             case 3: {
               yield {
                 field: `${prefix}.index`,
-                value: reader.uint64()
+                value: reader.uint64Number()
               }
               break
             }
             case 4: {
               yield {
                 field: `${prefix}.logTerm`,
-                value: reader.uint64()
+                value: reader.uint64Number()
               }
               break
             }
@@ -851,7 +851,7 @@ export namespace RaftMessage {
             case 6: {
               yield {
                 field: `${prefix}.commit`,
-                value: reader.uint64()
+                value: reader.uint64Number()
               }
               break
             }
@@ -865,7 +865,7 @@ export namespace RaftMessage {
             case 8: {
               yield {
                 field: `${prefix}.rejectHint`,
-                value: reader.uint64()
+                value: reader.uint64Number()
               }
               break
             }
@@ -902,28 +902,28 @@ export namespace RaftMessage {
 
   export interface RaftMessageTermFieldEvent {
     field: '$.term'
-    value: bigint
+    value: number
   }
 
   export interface RaftMessageIndexFieldEvent {
     field: '$.index'
-    value: bigint
+    value: number
   }
 
   export interface RaftMessageLogTermFieldEvent {
     field: '$.logTerm'
-    value: bigint
+    value: number
   }
 
   export interface RaftMessageEntriesTermFieldEvent {
     field: '$.entries[].term'
-    value: bigint
+    value: number
     index: number
   }
 
   export interface RaftMessageEntriesIndexFieldEvent {
     field: '$.entries[].index'
-    value: bigint
+    value: number
     index: number
   }
 
@@ -941,7 +941,7 @@ export namespace RaftMessage {
 
   export interface RaftMessageCommitFieldEvent {
     field: '$.commit'
-    value: bigint
+    value: number
   }
 
   export interface RaftMessageRejectFieldEvent {
@@ -951,7 +951,7 @@ export namespace RaftMessage {
 
   export interface RaftMessageRejectHintFieldEvent {
     field: '$.rejectHint'
-    value: bigint
+    value: number
   }
 
   export interface RaftMessageContextFieldEvent {
@@ -1079,31 +1079,31 @@ export namespace MessageBatch {
 
   export interface MessageBatchMessagesTermFieldEvent {
     field: '$.messages[].term'
-    value: bigint
+    value: number
     index: number
   }
 
   export interface MessageBatchMessagesIndexFieldEvent {
     field: '$.messages[].index'
-    value: bigint
+    value: number
     index: number
   }
 
   export interface MessageBatchMessagesLogTermFieldEvent {
     field: '$.messages[].logTerm'
-    value: bigint
+    value: number
     index: number
   }
 
   export interface MessageBatchMessagesEntriesTermFieldEvent {
     field: '$.messages[].entries[].term'
-    value: bigint
+    value: number
     index: number
   }
 
   export interface MessageBatchMessagesEntriesIndexFieldEvent {
     field: '$.messages[].entries[].index'
-    value: bigint
+    value: number
     index: number
   }
 
@@ -1121,7 +1121,7 @@ export namespace MessageBatch {
 
   export interface MessageBatchMessagesCommitFieldEvent {
     field: '$.messages[].commit'
-    value: bigint
+    value: number
     index: number
   }
 
@@ -1133,7 +1133,7 @@ export namespace MessageBatch {
 
   export interface MessageBatchMessagesRejectHintFieldEvent {
     field: '$.messages[].rejectHint'
-    value: bigint
+    value: number
     index: number
   }
 
@@ -1163,9 +1163,9 @@ export namespace MessageBatch {
 }
 
 export interface SnapshotOffer {
-  term: bigint
+  term: number
   metadata?: SnapshotMetadata
-  size: bigint
+  size: number
 }
 
 export namespace SnapshotOffer {
@@ -1178,9 +1178,9 @@ export namespace SnapshotOffer {
           w.fork()
         }
 
-        if ((obj.term != null && obj.term !== 0n)) {
+        if ((obj.term != null && obj.term !== 0)) {
           w.uint32(8)
-          w.uint64(obj.term)
+          w.uint64Number(obj.term)
         }
 
         if (obj.metadata != null) {
@@ -1188,9 +1188,9 @@ export namespace SnapshotOffer {
           SnapshotMetadata.codec().encode(obj.metadata, w)
         }
 
-        if ((obj.size != null && obj.size !== 0n)) {
+        if ((obj.size != null && obj.size !== 0)) {
           w.uint32(24)
-          w.uint64(obj.size)
+          w.uint64Number(obj.size)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -1198,8 +1198,8 @@ export namespace SnapshotOffer {
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          term: 0n,
-          size: 0n
+          term: 0,
+          size: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1209,7 +1209,7 @@ export namespace SnapshotOffer {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.term = reader.uint64()
+              obj.term = reader.uint64Number()
               break
             }
             case 2: {
@@ -1219,7 +1219,7 @@ export namespace SnapshotOffer {
               break
             }
             case 3: {
-              obj.size = reader.uint64()
+              obj.size = reader.uint64Number()
               break
             }
             default: {
@@ -1240,7 +1240,7 @@ export namespace SnapshotOffer {
             case 1: {
               yield {
                 field: `${prefix}.term`,
-                value: reader.uint64()
+                value: reader.uint64Number()
               }
               break
             }
@@ -1254,7 +1254,7 @@ export namespace SnapshotOffer {
             case 3: {
               yield {
                 field: `${prefix}.size`,
-                value: reader.uint64()
+                value: reader.uint64Number()
               }
               break
             }
@@ -1272,17 +1272,17 @@ export namespace SnapshotOffer {
 
   export interface SnapshotOfferTermFieldEvent {
     field: '$.term'
-    value: bigint
+    value: number
   }
 
   export interface SnapshotOfferMetadataIndexFieldEvent {
     field: '$.metadata.index'
-    value: bigint
+    value: number
   }
 
   export interface SnapshotOfferMetadataTermFieldEvent {
     field: '$.metadata.term'
-    value: bigint
+    value: number
   }
 
   export interface SnapshotOfferMetadataConfVotersFieldEvent {
@@ -1299,7 +1299,7 @@ export namespace SnapshotOffer {
 
   export interface SnapshotOfferSizeFieldEvent {
     field: '$.size'
-    value: bigint
+    value: number
   }
 
   export function encode (obj: Partial<SnapshotOffer>): Uint8Array<ArrayBuffer> {
@@ -1316,7 +1316,7 @@ export namespace SnapshotOffer {
 }
 
 export interface SnapshotResume {
-  offset: bigint
+  offset: number
 }
 
 export namespace SnapshotResume {
@@ -1329,9 +1329,9 @@ export namespace SnapshotResume {
           w.fork()
         }
 
-        if ((obj.offset != null && obj.offset !== 0n)) {
+        if ((obj.offset != null && obj.offset !== 0)) {
           w.uint32(8)
-          w.uint64(obj.offset)
+          w.uint64Number(obj.offset)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -1339,7 +1339,7 @@ export namespace SnapshotResume {
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          offset: 0n
+          offset: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1349,7 +1349,7 @@ export namespace SnapshotResume {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.offset = reader.uint64()
+              obj.offset = reader.uint64Number()
               break
             }
             default: {
@@ -1370,7 +1370,7 @@ export namespace SnapshotResume {
             case 1: {
               yield {
                 field: `${prefix}.offset`,
-                value: reader.uint64()
+                value: reader.uint64Number()
               }
               break
             }
@@ -1388,7 +1388,7 @@ export namespace SnapshotResume {
 
   export interface SnapshotResumeOffsetFieldEvent {
     field: '$.offset'
-    value: bigint
+    value: number
   }
 
   export function encode (obj: Partial<SnapshotResume>): Uint8Array<ArrayBuffer> {
@@ -1405,7 +1405,7 @@ export namespace SnapshotResume {
 }
 
 export interface SnapshotChunk {
-  offset: bigint
+  offset: number
   data: Uint8Array<ArrayBuffer>
 }
 
@@ -1419,9 +1419,9 @@ export namespace SnapshotChunk {
           w.fork()
         }
 
-        if ((obj.offset != null && obj.offset !== 0n)) {
+        if ((obj.offset != null && obj.offset !== 0)) {
           w.uint32(8)
-          w.uint64(obj.offset)
+          w.uint64Number(obj.offset)
         }
 
         if ((obj.data != null && obj.data.byteLength > 0)) {
@@ -1434,7 +1434,7 @@ export namespace SnapshotChunk {
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          offset: 0n,
+          offset: 0,
           data: uint8ArrayAlloc(0)
         }
 
@@ -1445,7 +1445,7 @@ export namespace SnapshotChunk {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.offset = reader.uint64()
+              obj.offset = reader.uint64Number()
               break
             }
             case 2: {
@@ -1470,7 +1470,7 @@ export namespace SnapshotChunk {
             case 1: {
               yield {
                 field: `${prefix}.offset`,
-                value: reader.uint64()
+                value: reader.uint64Number()
               }
               break
             }
@@ -1495,7 +1495,7 @@ export namespace SnapshotChunk {
 
   export interface SnapshotChunkOffsetFieldEvent {
     field: '$.offset'
-    value: bigint
+    value: number
   }
 
   export interface SnapshotChunkDataFieldEvent {

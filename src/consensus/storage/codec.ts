@@ -10,14 +10,14 @@ export class MalformedRaftDataError extends Error {
   override name = 'MalformedRaftDataError'
 }
 
-/** A uint64 from the wire as a safe JS integer. */
-export function toSafe (n: bigint, field: string): number {
-  if (n > BigInt(Number.MAX_SAFE_INTEGER)) throw new MalformedRaftDataError(`${field} ${n} is beyond the safe integer range`)
-  return Number(n)
+/** A uint64 from the wire, which must be a safe JS integer. */
+export function toSafe (n: number, field: string): number {
+  if (!Number.isSafeInteger(n) || n < 0) throw new MalformedRaftDataError(`${field} ${n} is beyond the safe integer range`)
+  return n
 }
 
 export function entryToPb (e: Entry): pb.Entry {
-  return { term: BigInt(e.term), index: BigInt(e.index), kind: e.type === 'conf-change' ? pb.EntryKind.CONF_CHANGE : pb.EntryKind.NORMAL, data: e.data as Uint8Array<ArrayBuffer> }
+  return { term: e.term, index: e.index, kind: e.type === 'conf-change' ? pb.EntryKind.CONF_CHANGE : pb.EntryKind.NORMAL, data: e.data as Uint8Array<ArrayBuffer> }
 }
 
 export function entryFromPb (e: pb.Entry): Entry {
@@ -38,7 +38,7 @@ export function decodeEntry (bytes: Uint8Array): Entry {
 }
 
 export function encodeHardState (hs: HardState): Uint8Array {
-  return pb.HardState.encode({ term: BigInt(hs.term), vote: hs.vote, commit: BigInt(hs.commit) })
+  return pb.HardState.encode({ term: hs.term, vote: hs.vote, commit: hs.commit })
 }
 
 export function decodeHardState (bytes: Uint8Array): HardState {
@@ -52,7 +52,7 @@ export function decodeHardState (bytes: Uint8Array): HardState {
 }
 
 export function metadataToPb (m: SnapshotMetadata): pb.SnapshotMetadata {
-  return { index: BigInt(m.index), term: BigInt(m.term), conf: { voters: m.conf.voters.slice(), learners: m.conf.learners.slice() } }
+  return { index: m.index, term: m.term, conf: { voters: m.conf.voters.slice(), learners: m.conf.learners.slice() } }
 }
 
 export function metadataFromPb (m: pb.SnapshotMetadata | undefined): SnapshotMetadata {

@@ -27,7 +27,12 @@ const ENTRY_PREFIX = 0x65
 export function entryKey (index: number): Uint8Array {
   const key = new Uint8Array(9)
   key[0] = ENTRY_PREFIX
-  new DataView(key.buffer).setBigUint64(1, BigInt(index))
+  // Big-endian, so that keys sort by index.
+  let rest = index
+  for (let i = 8; i >= 1; i--) {
+    key[i] = rest % 256
+    rest = Math.floor(rest / 256)
+  }
   return key
 }
 

@@ -22,26 +22,26 @@ const KIND_TO_PB: Record<Exclude<Message['type'], 'snapshot'>, pb.MessageKind> =
 }
 
 function base (kind: pb.MessageKind, term: number): pb.RaftMessage {
-  return { kind, term: BigInt(term), index: 0n, logTerm: 0n, entries: [], commit: 0n, reject: false, rejectHint: 0n, transfer: false }
+  return { kind, term, index: 0, logTerm: 0, entries: [], commit: 0, reject: false, rejectHint: 0, transfer: false }
 }
 
 export function messageToPb (m: Exclude<Message, { type: 'snapshot' }>): pb.RaftMessage {
   const out = base(KIND_TO_PB[m.type], m.term)
   switch (m.type) {
     case 'append':
-      out.index = BigInt(m.index)
-      out.logTerm = BigInt(m.logTerm)
+      out.index = m.index
+      out.logTerm = m.logTerm
       out.entries = m.entries.map(entryToPb)
-      out.commit = BigInt(m.commit)
+      out.commit = m.commit
       break
     case 'append-response':
-      out.index = BigInt(m.index)
+      out.index = m.index
       out.reject = m.reject
-      out.rejectHint = BigInt(m.rejectHint)
-      out.logTerm = BigInt(m.logTerm)
+      out.rejectHint = m.rejectHint
+      out.logTerm = m.logTerm
       break
     case 'heartbeat':
-      out.commit = BigInt(m.commit)
+      out.commit = m.commit
       if (m.context !== undefined) out.context = m.context as Uint8Array<ArrayBuffer>
       break
     case 'heartbeat-response':
@@ -49,8 +49,8 @@ export function messageToPb (m: Exclude<Message, { type: 'snapshot' }>): pb.Raft
       break
     case 'vote':
     case 'pre-vote':
-      out.index = BigInt(m.index)
-      out.logTerm = BigInt(m.logTerm)
+      out.index = m.index
+      out.logTerm = m.logTerm
       out.transfer = m.transfer
       break
     case 'vote-response':
@@ -63,11 +63,11 @@ export function messageToPb (m: Exclude<Message, { type: 'snapshot' }>): pb.Raft
       out.context = m.context as Uint8Array<ArrayBuffer>
       break
     case 'read-index-response':
-      out.index = BigInt(m.index)
+      out.index = m.index
       out.context = m.context as Uint8Array<ArrayBuffer>
       break
     case 'propose':
-      out.entries = m.data.map(data => ({ term: 0n, index: 0n, kind: pb.EntryKind.NORMAL, data: data as Uint8Array<ArrayBuffer> }))
+      out.entries = m.data.map(data => ({ term: 0, index: 0, kind: pb.EntryKind.NORMAL, data: data as Uint8Array<ArrayBuffer> }))
       break
   }
   return out

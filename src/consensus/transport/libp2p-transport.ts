@@ -385,14 +385,14 @@ export class Libp2pRaftTransport implements Transport {
     try {
       const s = pbStream(stream, { maxDataLength: this.chunkBytes + 4096 })
       const data = m.snapshot.data
-      await s.write({ term: BigInt(m.term), metadata: metadataToPb(m.snapshot.metadata), size: BigInt(data.length) }, pb.SnapshotOffer, { signal })
+      await s.write({ term: m.term, metadata: metadataToPb(m.snapshot.metadata), size: data.length }, pb.SnapshotOffer, { signal })
       const resume = await s.read(pb.SnapshotResume, { signal })
       let offset = toSafe(resume.offset, 'offset')
       if (offset > data.length) throw new MalformedRaftMessageError('resume offset beyond the snapshot')
       if (offset > 0) this.stats.snapshotResumes++
       while (offset < data.length) {
         const chunk = data.subarray(offset, Math.min(data.length, offset + this.chunkBytes))
-        await s.write({ offset: BigInt(offset), data: chunk as Uint8Array<ArrayBuffer> }, pb.SnapshotChunk, { signal })
+        await s.write({ offset, data: chunk as Uint8Array<ArrayBuffer> }, pb.SnapshotChunk, { signal })
         offset += chunk.length
       }
       const done = await s.read(pb.SnapshotDone, { signal })
@@ -445,7 +445,7 @@ export class Libp2pRaftTransport implements Transport {
       partial = { index: metadata.index, term: metadata.term, size, data: new Uint8Array(size), received: 0, touchedAt: now }
       this.partials.set(from, partial)
     }
-    await s.write({ offset: BigInt(partial.received) }, pb.SnapshotResume, { signal })
+    await s.write({ offset: partial.received }, pb.SnapshotResume, { signal })
     while (partial.received < size) {
       let chunk: pb.SnapshotChunk
       try {

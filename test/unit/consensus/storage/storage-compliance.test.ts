@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import fc from 'fast-check'
 import { ClassicLevel } from 'classic-level'
+import { decodeEntry, encodeEntry } from '../../../../src/consensus/storage/codec.js'
 import { entryKey, LevelRaftStorage } from '../../../../src/consensus/storage/level.js'
 import { InvalidPersistBatchError, MemoryRaftStorage } from '../../../../src/consensus/storage/memory.js'
 import type { Entry, Snapshot } from '../../../../src/consensus/core/index.js'
@@ -192,5 +193,26 @@ describe('LevelRaftStorage crash safety', () => {
     const third = new LevelRaftStorage({ location })
     assert.deepEqual((await third.load()).entries.map(x => [x.index, x.term]), [[1, 1], [2, 1], [3, 2]])
     await third.close()
+  })
+})
+
+describe('Raft storage encodings', () => {
+  it('entries round-trip with indexes and terms up to the largest safe integer; larger ones are malformed', () => {
+    for (const n of [0, 1, 127, 128, 2 ** 32 - 1, 2 ** 32, Number.MAX_SAFE_INTEGER]) {
+      const e: Entry = { term: n, index: n, type: 'normal', data: new Uint8Array([1]) }
+      assert.deepEqual(decodeEntry(encodeEntry(e)), e)
+    }
+    // Field 2 (index) as varints of 2^54 (8 bytes, beyond the safe range) and 2^63 (10 bytes).
+    for (const varint of [[0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x20], [0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01]]) {
+      assert.throws(() => decodeEntry(new Uint8Array([0x10, ...varint])), { name: 'MalformedRaftDataError' })
+    }
+  })
+
+  it('entry keys sort by index', () => {
+    const indexes = [0, 1, 255, 256, 2 ** 32 - 1, 2 ** 32, 2 ** 40 + 3, Number.MAX_SAFE_INTEGER]
+    const keys = indexes.map(entryKey)
+    const sorted = [...keys].sort((a, b) => Buffer.compare(a, b))
+    assert.deepEqual(sorted, keys)
+    assert.deepEqual([...entryKey(2 ** 32 + 5)], [0x65, 0, 0, 0, 1, 0, 0, 0, 5])
   })
 })
