@@ -57,10 +57,13 @@ export interface ApiResponse {
 
 export type Handler = (req: ApiRequest) => Promise<ApiResponse> | ApiResponse
 
+/** A pattern segment: literal text, `{name}` (one segment) or `{name*}` (the rest of the path, at least one segment). */
+type Segment = { kind: 'literal', text: string } | { kind: 'param', name: string } | { kind: 'rest', name: string }
+
 interface Route {
   method: string
   pattern: string
-  segments: string[]
+  segments: Segment[]
   handler: Handler
 }
 
@@ -85,7 +88,7 @@ export class HttpApi {
   }
 
   route (method: string, pattern: string, handler: Handler): this {
-    this.routes.push({ method, pattern, segments: pattern.split('/').filter(Boolean), handler })
+    this.routes.push({ method, pattern, segments: pattern.split('/').filter(Boolean).map(parseSegment), handler })
     return this
   }
 
@@ -185,22 +188,28 @@ export class HttpApi {
   }
 }
 
-function matchSegments (pattern: string[], parts: string[]): Record<string, string> | undefined {
+function parseSegment (p: string): Segment {
+  if (p.startsWith('{') && p.endsWith('*}')) return { kind: 'rest', name: p.slice(1, -2) }
+  if (p.startsWith('{') && p.endsWith('}')) return { kind: 'param', name: p.slice(1, -1) }
+  return { kind: 'literal', text: p }
+}
+
+function matchSegments (pattern: Segment[], parts: string[]): Record<string, string> | undefined {
+  // Literals and lengths first, so that a route that does not match allocates nothing.
+  const last = pattern[pattern.length - 1]
+  const rest = last?.kind === 'rest'
+  if (rest ? parts.length < pattern.length : parts.length !== pattern.length) return undefined
+  for (let i = 0; i < pattern.length; i++) {
+    const p = pattern[i] as Segment
+    if (p.kind === 'literal' && p.text !== parts[i]) return undefined
+  }
   const params: Record<string, string> = {}
   for (let i = 0; i < pattern.length; i++) {
-    const p = pattern[i] as string
-    if (p.startsWith('{') && p.endsWith('*}')) {
-      const rest = parts.slice(i)
-      if (rest.length === 0) return undefined
-      params[p.slice(1, -2)] = rest.map(s => decodeURIComponent(s)).join('/')
-      return params
-    }
-    const part = parts[i]
-    if (part == null) return undefined
-    if (p.startsWith('{') && p.endsWith('}')) params[p.slice(1, -1)] = decodeURIComponent(part)
-    else if (p !== part) return undefined
+    const p = pattern[i] as Segment
+    if (p.kind === 'param') params[p.name] = decodeURIComponent(parts[i] as string)
+    else if (p.kind === 'rest') params[p.name] = parts.slice(i).map(s => decodeURIComponent(s)).join('/')
   }
-  return parts.length === pattern.length ? params : undefined
+  return params
 }
 
 async function readBody (req: IncomingMessage, limit: number): Promise<Uint8Array> {

@@ -8,7 +8,6 @@
  * Untagged data (the leader's own proposals, entries written before tagging existed) is the bare command; the tag
  * marker is not a valid first byte of a command.
  */
-import { bounded } from './bounded.js'
 import { NoQuorumError } from './errors.js'
 import type { KvResult } from '../kv/core/index.js'
 
@@ -69,8 +68,12 @@ export function isTaggedBy (tag: ProposalTag, instance: Uint8Array): boolean {
 interface Waiting {
   leader: string
   startedAt: number
+  /** performance.now() after which `expire` fails it. */
+  deadline: number
+  timeoutMs: number
   resolve: (result: KvResult) => void
   reject: (err: Error) => void
+  unlisten?: () => void
 }
 
 export class ForwardedProposals {
@@ -100,18 +103,28 @@ export class ForwardedProposals {
   }
 
   /**
-   * The result once this node applies the entry tagged `seq` (sent to `leader`), or NoQuorumError after `timeoutMs`,
-   * on `signal`, or when `failUnlessLeader` gives up on it.
+   * The result once this node applies the entry tagged `seq` (sent to `leader`), or NoQuorumError on `signal`, when
+   * `failUnlessLeader` gives up on it, or when `expire` finds it older than `timeoutMs` (the owner calls `expire`
+   * periodically: one sweep instead of a timer per write).
    */
   async wait (seq: number, leader: string, timeoutMs: number, signal?: AbortSignal): Promise<KvResult> {
-    const timedOut = (): Error => {
-      this.hooks.failed?.()
-      return new NoQuorumError(`not applied within ${timeoutMs} ms (no quorum?); the outcome is unknown`)
-    }
-    return await bounded<KvResult>(timeoutMs, signal, timedOut, (resolve, reject) => {
-      this.waiting.set(seq, { leader, startedAt: performance.now(), resolve, reject })
-      return () => { this.waiting.delete(seq) }
+    return await new Promise<KvResult>((resolve, reject) => {
+      const startedAt = performance.now()
+      const w: Waiting = { leader, startedAt, deadline: startedAt + timeoutMs, timeoutMs, resolve, reject }
+      this.waiting.set(seq, w)
+      if (signal === undefined) return
+      const onAbort = (): void => { this.fail(seq, new NoQuorumError('the write was aborted while with the leader; the outcome is unknown')) }
+      if (signal.aborted) { onAbort(); return }
+      signal.addEventListener('abort', onAbort, { once: true })
+      w.unlisten = () => { signal.removeEventListener('abort', onAbort) }
     })
+  }
+
+  /** Fails every proposal whose deadline is at or before `now` (a performance.now() time). */
+  expire (now: number): void {
+    for (const [seq, w] of this.waiting) {
+      if (w.deadline <= now) this.fail(seq, new NoQuorumError(`not applied within ${w.timeoutMs} ms (no quorum?); the outcome is unknown`))
+    }
   }
 
   /** Answers the caller waiting for the entry with `tag`, if it is one of ours. */
@@ -120,6 +133,7 @@ export class ForwardedProposals {
     const w = this.waiting.get(tag.seq)
     if (w === undefined) return
     this.waiting.delete(tag.seq)
+    w.unlisten?.()
     this.hooks.applied?.(performance.now() - w.startedAt)
     w.resolve(result)
   }
@@ -133,6 +147,7 @@ export class ForwardedProposals {
     const w = this.waiting.get(seq)
     if (w === undefined) return
     this.waiting.delete(seq)
+    w.unlisten?.()
     this.hooks.failed?.()
     w.reject(err)
   }

@@ -39,10 +39,14 @@ import type { Histogram, Logger, PeerId, Startable } from '@libp2p/interface'
 interface Pending {
   term: number
   startedAt: number
+  /** performance.now() after which the write fails (checked every EXPIRY_SWEEP_MS). */
+  deadline: number
   resolve: (result: KvResult) => void
   reject: (err: Error) => void
-  timer: ReturnType<typeof setTimeout>
 }
+
+/** How often writes past their deadline are failed: one sweep instead of a timer per write. */
+const EXPIRY_SWEEP_MS = 50
 
 const EMPTY = new Uint8Array(0)
 const NOOP: KvCommand = { op: 'noop' }
@@ -170,6 +174,7 @@ export class RaftService implements Startable {
     await this.transport.start()
     await this.client.start()
     this.every(this.tickMs, () => { this.tick() })
+    this.every(EXPIRY_SWEEP_MS, () => { this.expireWrites() })
     this.every(FORMATION_INTERVAL_MS, () => { void this.formationRound() })
     this.every(PROMOTION_INTERVAL_MS, () => { this.promotionRound() })
     this.every(CONNECTIVITY_INTERVAL_MS, () => { void this.connectivityRound() })
@@ -186,7 +191,7 @@ export class RaftService implements Startable {
     if (this.proposalsTurn !== undefined) clearImmediate(this.proposalsTurn)
     this.proposalsTurn = undefined
     const stopped = new RaftStoppedError('the Raft service stopped')
-    for (const p of this.pending.values()) { clearTimeout(p.timer); p.reject(stopped) }
+    for (const p of this.pending.values()) p.reject(stopped)
     this.pending.clear()
     this.forwarded.failUnlessLeader(undefined, () => stopped)
     await this.pumpDone
@@ -486,7 +491,6 @@ export class RaftService implements Startable {
     for (const [index, p] of this.pending) {
       if (index <= snap.metadata.index) {
         this.pending.delete(index)
-        clearTimeout(p.timer)
         p.reject(new NoQuorumError('the outcome of this write is unknown (a snapshot replaced the log); read to check'))
       }
     }
@@ -512,7 +516,6 @@ export class RaftService implements Startable {
     const p = this.pending.get(e.index)
     if (p === undefined) return
     this.pending.delete(e.index)
-    clearTimeout(p.timer)
     if (p.term === e.term) {
       this.commitLatency?.observe((performance.now() - p.startedAt) / 1000)
       p.resolve(result)
@@ -620,14 +623,23 @@ export class RaftService implements Startable {
     }
     this.scheduleProposals()
     return await new Promise<KvResult>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        if (this.pending.get(pos.index)?.timer !== timer) return
-        this.pending.delete(pos.index)
-        this.stats.proposalsFailed++
-        reject(new NoQuorumError(`not committed within ${this.requestTimeoutMs} ms (no quorum?); the outcome is unknown`))
-      }, this.requestTimeoutMs)
-      this.pending.set(pos.index, { term: pos.term, startedAt: performance.now(), resolve, reject, timer })
+      // An earlier proposal at this index (of an earlier term of this leader) was overwritten by another leader's entry.
+      this.pending.get(pos.index)?.reject(new NoQuorumError('the write was lost in a leader change; retry'))
+      const startedAt = performance.now()
+      this.pending.set(pos.index, { term: pos.term, startedAt, deadline: startedAt + this.requestTimeoutMs, resolve, reject })
     })
+  }
+
+  /** Fails the writes past their deadline (this node's own and those it handed to the leader). */
+  private expireWrites (): void {
+    const now = performance.now()
+    for (const [index, p] of this.pending) {
+      if (p.deadline > now) continue
+      this.pending.delete(index)
+      this.stats.proposalsFailed++
+      p.reject(new NoQuorumError(`not committed within ${this.requestTimeoutMs} ms (no quorum?); the outcome is unknown`))
+    }
+    this.forwarded.expire(now)
   }
 
   /** Sends a request to the leader (handling it here when this node leads). */

@@ -41,10 +41,14 @@ describe('ForwardedProposals', () => {
     assert.equal(failed, 1)
   })
 
-  it('gives up with NoQuorumError after the timeout or when the caller aborts', async () => {
+  it('gives up with NoQuorumError once expired past the timeout, or when the caller aborts', async () => {
     const fp = new ForwardedProposals(id(1))
     const t = fp.tag(command)
-    await assert.rejects(fp.wait(t.seq, 'l', 20), { name: 'NoQuorumError', message: /not applied within 20 ms/ })
+    const waiting = fp.wait(t.seq, 'l', 20)
+    fp.expire(performance.now())
+    assert.equal(fp.size, 1)
+    fp.expire(performance.now() + 20)
+    await assert.rejects(waiting, { name: 'NoQuorumError', message: /not applied within 20 ms/ })
     const controller = new AbortController()
     const a = fp.tag(command)
     const aborted = fp.wait(a.seq, 'l', 5_000, controller.signal)
