@@ -51,6 +51,8 @@ export class LevelRaftStorage extends MemoryRaftStorage {
   private readonly db: ClassicLevel<Uint8Array, Uint8Array>
   private readonly sync: boolean
   private opened = false
+  /** Background deletion of compacted entries (see dropCompacted). */
+  private dropping: Promise<void> = Promise.resolve()
 
   constructor (init: LevelRaftStorageInit) {
     super()
@@ -94,6 +96,8 @@ export class LevelRaftStorage extends MemoryRaftStorage {
     this.check(batch)
     // A chained batch: one atomic write like the array form, without building, copying and validating an object per operation.
     const ops = this.db.batch()
+    let dropFrom = 0
+    let dropTo = -1
     try {
       const first = this.firstIndex()
       const last = this.lastIndex()
@@ -112,9 +116,9 @@ export class LevelRaftStorage extends MemoryRaftStorage {
       if (batch.hardState !== undefined) ops.put(HARD_STATE_KEY, encodeHardState(batch.hardState))
       const compacted = batch.compactedTo
       if (compacted !== undefined && compacted.metadata.index > (batch.snapshot?.metadata.index ?? this.snapshotIndex)) {
-        const from = batch.snapshot !== undefined ? batch.snapshot.metadata.index + 1 : first
-        for (let i = from; i <= compacted.metadata.index; i++) ops.del(entryKey(i))
         putSnapshot(ops, compacted)
+        dropFrom = batch.snapshot !== undefined ? batch.snapshot.metadata.index + 1 : first
+        dropTo = compacted.metadata.index
       }
     } catch (err) {
       await ops.close()
@@ -123,11 +127,24 @@ export class LevelRaftStorage extends MemoryRaftStorage {
     if (ops.length > 0) await ops.write({ sync: this.sync && batch.sync !== false })
     else await ops.close()
     this.applyBatch(batch)
+    if (dropTo >= dropFrom) this.dropCompacted(dropFrom, dropTo)
+  }
+
+  /**
+   * Deletes the entries a snapshot now covers, in the background and in native code (one range delete, not a key
+   * each). Not atomic with the snapshot, and need not be: entries below the snapshot left by a crash are deleted when
+   * the log is next opened.
+   */
+  private dropCompacted (from: number, to: number): void {
+    this.dropping = this.dropping
+      .then(async () => { await this.db.clear({ gte: entryKey(from), lte: entryKey(to) }) })
+      .catch(() => { /* left for the next open */ })
   }
 
   override async close (): Promise<void> {
     if (this.closed) return
     this.closed = true
+    await this.dropping
     if (this.opened) await this.db.close()
   }
 }

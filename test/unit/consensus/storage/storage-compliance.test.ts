@@ -174,7 +174,46 @@ for (const impl of impls) {
   })
 }
 
+async function storedEntryIndexes (location: string): Promise<number[]> {
+  const raw = new ClassicLevel<Uint8Array, Uint8Array>(location, { keyEncoding: 'view', valueEncoding: 'view' })
+  await raw.open()
+  const out: number[] = []
+  for await (const key of raw.keys({ gte: entryKey(0), lte: entryKey(Number.MAX_SAFE_INTEGER) })) out.push(Number(Buffer.from(key).readBigUInt64BE(1)))
+  await raw.close()
+  return out
+}
+
 describe('LevelRaftStorage crash safety', () => {
+  it('compaction deletes the covered entries from disk (in the background, done by close)', async () => {
+    const location = join(tempDir(), 'raft')
+    const storage = new LevelRaftStorage({ location })
+    await storage.load()
+    await storage.persist({ entries: Array.from({ length: 50 }, (_, i) => e(i + 1, 1)), hardState: { term: 1, vote: '', commit: 50 } })
+    await storage.persist({ compactedTo: snap(40, 1) })
+    await storage.persist({ entries: [e(51, 1)] })
+    await storage.close()
+    assert.deepEqual(await storedEntryIndexes(location), Array.from({ length: 11 }, (_, i) => 41 + i))
+  })
+
+  it('entries below the snapshot left on disk (a crash before their deletion) are dropped when the log is opened', async () => {
+    const location = join(tempDir(), 'raft')
+    const storage = new LevelRaftStorage({ location })
+    await storage.load()
+    await storage.persist({ entries: Array.from({ length: 5 }, (_, i) => e(i + 1, 1)), hardState: { term: 1, vote: '', commit: 5 } })
+    await storage.persist({ compactedTo: snap(3, 1) })
+    await storage.close()
+    const raw = new ClassicLevel<Uint8Array, Uint8Array>(location, { keyEncoding: 'view', valueEncoding: 'view' })
+    await raw.open()
+    await raw.put(entryKey(2), encodeEntry(e(2, 1)))
+    await raw.close()
+    const again = new LevelRaftStorage({ location })
+    const restored = await again.load()
+    assert.equal(restored.snapshot?.metadata.index, 3)
+    assert.deepEqual(restored.entries.map(x => x.index), [4, 5])
+    await again.close()
+    assert.deepEqual(await storedEntryIndexes(location), [4, 5])
+  })
+
   it('a log with a hole (torn write by another tool) loads as its contiguous prefix', async () => {
     const location = join(tempDir(), 'raft')
     const storage = new LevelRaftStorage({ location })
