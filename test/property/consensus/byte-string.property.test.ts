@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
-import { ByteReader, ByteWriter, fromByteString, toByteString } from '../../../src/consensus/kv/core/bytes.js'
+import { ByteReader, ByteWriter, fromByteString, isWellFormedString, toByteString } from '../../../src/consensus/kv/core/bytes.js'
 
 const fail = (reason: string): Error => new Error(reason)
 // Lengths around the 8,192 bytes converted per call, and every byte value.
@@ -47,5 +47,18 @@ describe('byte strings (KV values as held in memory)', () => {
       assert.deepEqual(together, alone)
       assert.deepEqual(new ByteWriter().bytes(parts[0]!).finish(), alone[0])
     }), { numRuns: 60 })
+  })
+
+  it('strings of any length and script read back as written, the length prefix counting UTF-8 bytes', () => {
+    const text = fc.oneof(fc.string({ unit: 'grapheme', maxLength: 60 }), fc.string({ unit: 'binary', maxLength: 60 }).filter(isWellFormedString))
+    fc.assert(fc.property(text, text, (a, b) => {
+      const bytes = new ByteWriter().string(a).string(b).finish()
+      const r = new ByteReader(bytes, fail)
+      assert.equal(r.string(), a)
+      assert.equal(r.string(), b)
+      r.end()
+      const expected = new ByteWriter().bytes(new TextEncoder().encode(a)).bytes(new TextEncoder().encode(b)).finish()
+      assert.deepEqual(bytes, expected)
+    }), { numRuns: 300 })
   })
 })

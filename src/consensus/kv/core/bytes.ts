@@ -95,6 +95,14 @@ export class ByteWriter {
   }
 
   string (s: string): this {
+    // A string of under 43 chars has under 128 UTF-8 bytes (a one-byte length): encode it in place, then its length.
+    if (s.length < 43) {
+      this.reserve(1 + s.length * 3)
+      const { written } = utf8Encoder.encodeInto(s, this.buf.subarray(this.length + 1))
+      this.buf[this.length] = written
+      this.length += 1 + written
+      return this
+    }
     return this.bytes(utf8Encoder.encode(s))
   }
 
