@@ -40,6 +40,9 @@ export class Progress {
   sentCommit = 0
   /** The last index of entries this follower proposed (it waits to apply them). */
   proposedUpTo = 0
+  /** The run and number of the last propose message taken from this follower (duplicates are dropped). */
+  proposeEpoch = 0
+  proposeSeq = 0
   /** Heard from since the last check-quorum round. */
   recentActive = false
   readonly inflights: Inflights

@@ -105,6 +105,9 @@ export class RaftCore {
   private broadcastPending = false
   /** Follower: the propose message of the Ready being built, which later proposals join. */
   private outgoingProposals: ProposeMessage | undefined
+  /** This core's run id and its last propose message number (see ProposeMessage). */
+  private readonly proposeEpoch: number
+  private proposeSeq = 0
   private snapshotRequested = false
   /** Data bytes of the entries (loggedSince, loggedUpTo]; loggedSince is the snapshot index they were counted from. */
   private loggedSince = -1
@@ -128,6 +131,7 @@ export class RaftCore {
     this.maxInflightMsgs = Math.max(1, config.maxInflightMsgs ?? DEFAULT_MAX_INFLIGHT_MSGS)
     this.snapshotThreshold = config.snapshotThreshold ?? DEFAULT_SNAPSHOT_THRESHOLD
     this.stepRole = this.stepFollower
+    this.proposeEpoch = this.random.int(1, 2 ** 31 - 1)
 
     const hasState = restored !== undefined &&
       (restored.snapshot !== undefined || restored.entries.length > 0 || restored.hardState.term > 0)
@@ -224,7 +228,7 @@ export class RaftCore {
       pending.data.push(data)
       return
     }
-    const m: ProposeMessage = { type: 'propose', from: this.id, to: this.lead, term: this.term, data: [data] }
+    const m: ProposeMessage = { type: 'propose', from: this.id, to: this.lead, term: this.term, data: [data], epoch: this.proposeEpoch, seq: ++this.proposeSeq }
     this.outgoingProposals = m
     this.msgs.push(m)
   }
@@ -738,11 +742,14 @@ export class RaftCore {
   private handlePropose (m: ProposeMessage): void {
     const pr = this.prs.get(m.from)
     if (pr === undefined || m.data.length === 0) return
+    if (m.epoch === pr.proposeEpoch && m.seq <= pr.proposeSeq) return
     try {
       this.assertCanPropose()
     } catch {
       return
     }
+    pr.proposeEpoch = m.epoch
+    pr.proposeSeq = m.seq
     pr.proposedUpTo = this.appendEntries('normal', m.data).index
   }
 

@@ -160,11 +160,18 @@ export interface ReadIndexResponseMessage extends MessageBase {
 /**
  * Follower → leader: normal entries to append on the follower's behalf (etcd's MsgProp). The leader appends them
  * unless it is transferring leadership or being removed; nothing answers, the proposer learns the outcome by
- * applying the entries (so it tags them). Lost silently when the sender's leader is stale.
+ * applying the entries (so it tags them). Lost silently when the sender's leader is stale or the message arrives
+ * after a newer one from the same sender.
  */
 export interface ProposeMessage extends MessageBase {
   type: 'propose'
   data: Uint8Array[]
+  /**
+   * The sender's run (random per RaftCore) and the message's number in it: the leader appends a message only when it
+   * is newer than the last it took from that run, so a duplicated (or late) message never appends its data twice.
+   */
+  epoch: number
+  seq: number
 }
 
 export type Message =

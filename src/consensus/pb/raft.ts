@@ -651,6 +651,8 @@ export interface RaftMessage {
   rejectHint: number
   context?: Uint8Array<ArrayBuffer>
   transfer: boolean
+  proposeEpoch: number
+  proposeSeq: number
 }
 
 export namespace RaftMessage {
@@ -715,6 +717,16 @@ export namespace RaftMessage {
           w.bool(obj.transfer)
         }
 
+        if ((obj.proposeEpoch != null && obj.proposeEpoch !== 0)) {
+          w.uint32(88)
+          w.uint32(obj.proposeEpoch)
+        }
+
+        if ((obj.proposeSeq != null && obj.proposeSeq !== 0)) {
+          w.uint32(96)
+          w.uint64Number(obj.proposeSeq)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -728,7 +740,9 @@ export namespace RaftMessage {
           commit: 0,
           reject: false,
           rejectHint: 0,
-          transfer: false
+          transfer: false,
+          proposeEpoch: 0,
+          proposeSeq: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -781,6 +795,14 @@ export namespace RaftMessage {
             }
             case 10: {
               obj.transfer = reader.bool()
+              break
+            }
+            case 11: {
+              obj.proposeEpoch = reader.uint32()
+              break
+            }
+            case 12: {
+              obj.proposeSeq = reader.uint64Number()
               break
             }
             default: {
@@ -883,6 +905,20 @@ export namespace RaftMessage {
               }
               break
             }
+            case 11: {
+              yield {
+                field: `${prefix}.proposeEpoch`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 12: {
+              yield {
+                field: `${prefix}.proposeSeq`,
+                value: reader.uint64Number()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -964,6 +1000,16 @@ export namespace RaftMessage {
     value: boolean
   }
 
+  export interface RaftMessageProposeEpochFieldEvent {
+    field: '$.proposeEpoch'
+    value: number
+  }
+
+  export interface RaftMessageProposeSeqFieldEvent {
+    field: '$.proposeSeq'
+    value: number
+  }
+
   export function encode (obj: Partial<RaftMessage>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, RaftMessage.codec())
   }
@@ -972,7 +1018,7 @@ export namespace RaftMessage {
     return decodeMessage(buf, RaftMessage.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RaftMessage>): Generator<RaftMessageKindFieldEvent | RaftMessageTermFieldEvent | RaftMessageIndexFieldEvent | RaftMessageLogTermFieldEvent | RaftMessageEntriesTermFieldEvent | RaftMessageEntriesIndexFieldEvent | RaftMessageEntriesKindFieldEvent | RaftMessageEntriesDataFieldEvent | RaftMessageCommitFieldEvent | RaftMessageRejectFieldEvent | RaftMessageRejectHintFieldEvent | RaftMessageContextFieldEvent | RaftMessageTransferFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RaftMessage>): Generator<RaftMessageKindFieldEvent | RaftMessageTermFieldEvent | RaftMessageIndexFieldEvent | RaftMessageLogTermFieldEvent | RaftMessageEntriesTermFieldEvent | RaftMessageEntriesIndexFieldEvent | RaftMessageEntriesKindFieldEvent | RaftMessageEntriesDataFieldEvent | RaftMessageCommitFieldEvent | RaftMessageRejectFieldEvent | RaftMessageRejectHintFieldEvent | RaftMessageContextFieldEvent | RaftMessageTransferFieldEvent | RaftMessageProposeEpochFieldEvent | RaftMessageProposeSeqFieldEvent> {
     return streamMessage(buf, RaftMessage.codec(), opts)
   }
 }
@@ -1149,6 +1195,18 @@ export namespace MessageBatch {
     index: number
   }
 
+  export interface MessageBatchMessagesProposeEpochFieldEvent {
+    field: '$.messages[].proposeEpoch'
+    value: number
+    index: number
+  }
+
+  export interface MessageBatchMessagesProposeSeqFieldEvent {
+    field: '$.messages[].proposeSeq'
+    value: number
+    index: number
+  }
+
   export function encode (obj: Partial<MessageBatch>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, MessageBatch.codec())
   }
@@ -1157,7 +1215,7 @@ export namespace MessageBatch {
     return decodeMessage(buf, MessageBatch.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MessageBatch>): Generator<MessageBatchMessagesKindFieldEvent | MessageBatchMessagesTermFieldEvent | MessageBatchMessagesIndexFieldEvent | MessageBatchMessagesLogTermFieldEvent | MessageBatchMessagesEntriesTermFieldEvent | MessageBatchMessagesEntriesIndexFieldEvent | MessageBatchMessagesEntriesKindFieldEvent | MessageBatchMessagesEntriesDataFieldEvent | MessageBatchMessagesCommitFieldEvent | MessageBatchMessagesRejectFieldEvent | MessageBatchMessagesRejectHintFieldEvent | MessageBatchMessagesContextFieldEvent | MessageBatchMessagesTransferFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MessageBatch>): Generator<MessageBatchMessagesKindFieldEvent | MessageBatchMessagesTermFieldEvent | MessageBatchMessagesIndexFieldEvent | MessageBatchMessagesLogTermFieldEvent | MessageBatchMessagesEntriesTermFieldEvent | MessageBatchMessagesEntriesIndexFieldEvent | MessageBatchMessagesEntriesKindFieldEvent | MessageBatchMessagesEntriesDataFieldEvent | MessageBatchMessagesCommitFieldEvent | MessageBatchMessagesRejectFieldEvent | MessageBatchMessagesRejectHintFieldEvent | MessageBatchMessagesContextFieldEvent | MessageBatchMessagesTransferFieldEvent | MessageBatchMessagesProposeEpochFieldEvent | MessageBatchMessagesProposeSeqFieldEvent> {
     return streamMessage(buf, MessageBatch.codec(), opts)
   }
 }

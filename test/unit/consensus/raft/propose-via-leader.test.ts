@@ -57,7 +57,7 @@ describe('raft proposals through the leader (propose messages)', () => {
     const d = new TestCluster(['a', 'b', 'c'])
     d.campaign('a')
     const before = d.core('b').status().lastIndex
-    d.core('b').step({ type: 'propose', from: 'c', to: 'b', term: d.core('b').status().term, data: [bytes('stray')] })
+    d.core('b').step({ type: 'propose', from: 'c', to: 'b', term: d.core('b').status().term, data: [bytes('stray')], epoch: 1, seq: 1 })
     d.stabilize()
     assert.equal(d.core('b').status().lastIndex, before)
     assert.equal(d.core('a').status().lastIndex, before)
@@ -73,6 +73,24 @@ describe('raft proposals through the leader (propose messages)', () => {
     c.heal()
     c.propose('a', 'after')
     for (const id of ['a', 'b', 'c']) assert.deepEqual(c.node(id).applied, ['first', 'after'])
+  })
+
+  it('a duplicated or late propose message appends nothing again; a restarted sender starts a new run', () => {
+    const c = new TestCluster(['a', 'b', 'c'])
+    c.campaign('a')
+    c.core('b').proposeViaLeader(bytes('first'))
+    c.processReady('b')
+    const [first] = proposes(c.queue)
+    c.stabilize()
+    c.core('b').proposeViaLeader(bytes('second'))
+    c.stabilize()
+    const term = c.core('a').status().term
+    c.core('a').step({ ...(first as ProposeMessage), term }) // the first message again, after the second
+    c.stabilize()
+    assert.deepEqual(c.node('a').applied, ['first', 'second'])
+    c.core('a').step({ type: 'propose', from: 'b', to: 'a', term, data: [bytes('new run')], epoch: (first as ProposeMessage).epoch + 1, seq: 1 })
+    c.stabilize()
+    assert.deepEqual(c.node('c').applied, ['first', 'second', 'new run'])
   })
 
   it('deferred commit notices: the proposing follower hears of the commit at once, the others wait', () => {

@@ -23,7 +23,7 @@ function sample (from: string, to: string): Message[] {
     { type: 'timeout-now', from, to, term: 4 },
     { type: 'read-index', from, to, term: 4, context: bytes('r1') },
     { type: 'read-index-response', from, to, term: 4, index: 12, context: bytes('r1') },
-    { type: 'propose', from, to, term: 4, data: [bytes('p1'), bytes(''), bytes('p3')] }
+    { type: 'propose', from, to, term: 4, data: [bytes('p1'), bytes(''), bytes('p3')], epoch: 123456789, seq: 42 }
   ]
 }
 
@@ -41,18 +41,19 @@ describe('Raft transport codec', () => {
   })
 
   it('rejects a proposal that carries a conf-change entry', () => {
-    const p = messageToPb({ type: 'propose', from: 'a', to: 'b', term: 1, data: [bytes('x')] })
+    const p = messageToPb({ type: 'propose', from: 'a', to: 'b', term: 1, data: [bytes('x')], epoch: 1, seq: 1 })
     p.entries[0]!.kind = pb.EntryKind.CONF_CHANGE
     assert.throws(() => messageFromPb(p, 'a', 'b'), { name: 'MalformedRaftDataError' })
   })
 
   it('splits an oversized proposal into proposals that fit, keeping the order (one larger item travels alone)', () => {
     const data = [...Array.from({ length: 9 }, (_, i) => new Uint8Array(100).fill(i)), new Uint8Array(1000)]
-    const m: ProposeMessage = { type: 'propose', from: 'a', to: 'b', term: 3, data }
+    const m: ProposeMessage = { type: 'propose', from: 'a', to: 'b', term: 3, data, epoch: 9, seq: 2 }
     const parts = splitPropose(m, 400)
     assert.deepEqual(parts.flatMap(p => p.data), data)
     for (const p of parts) {
       assert.equal(p.term, 3)
+      assert.deepEqual([p.epoch, p.seq], [9, 2])
       assert.ok(approximateSize(p) <= 400 || p.data.length === 1)
     }
     assert.deepEqual(parts.map(p => p.data.length), [3, 3, 3, 1])
