@@ -653,6 +653,7 @@ export interface RaftMessage {
   transfer: boolean
   proposeEpoch: number
   proposeSeq: number
+  proposals: Uint8Array<ArrayBuffer>[]
 }
 
 export namespace RaftMessage {
@@ -727,6 +728,13 @@ export namespace RaftMessage {
           w.uint64Number(obj.proposeSeq)
         }
 
+        if (obj.proposals != null && obj.proposals.length > 0) {
+          for (const value of obj.proposals) {
+            w.uint32(106)
+            w.bytes(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -742,7 +750,8 @@ export namespace RaftMessage {
           rejectHint: 0,
           transfer: false,
           proposeEpoch: 0,
-          proposeSeq: 0
+          proposeSeq: 0,
+          proposals: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -805,6 +814,14 @@ export namespace RaftMessage {
               obj.proposeSeq = reader.uint64Number()
               break
             }
+            case 13: {
+              if (opts.limits?.proposals != null && obj.proposals.length === opts.limits.proposals) {
+                throw new MaxLengthError('Decode error - repeated field "proposals" had too many elements')
+              }
+
+              obj.proposals.push(reader.bytes())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -815,7 +832,8 @@ export namespace RaftMessage {
         return obj
       }, function * (reader, length, prefix, opts = {}) {
         const obj = {
-          entries: 0
+          entries: 0,
+          proposals: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -919,6 +937,21 @@ export namespace RaftMessage {
               }
               break
             }
+            case 13: {
+              if (opts.limits?.proposals != null && obj.proposals === opts.limits.proposals) {
+                throw new MaxLengthError('Streaming decode error - repeated field "proposals" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.proposals[]`,
+                index: obj.proposals,
+                value: reader.bytes()
+              }
+
+              obj.proposals++
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1010,6 +1043,12 @@ export namespace RaftMessage {
     value: number
   }
 
+  export interface RaftMessageProposalsFieldEvent {
+    field: '$.proposals[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<RaftMessage>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, RaftMessage.codec())
   }
@@ -1018,7 +1057,7 @@ export namespace RaftMessage {
     return decodeMessage(buf, RaftMessage.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RaftMessage>): Generator<RaftMessageKindFieldEvent | RaftMessageTermFieldEvent | RaftMessageIndexFieldEvent | RaftMessageLogTermFieldEvent | RaftMessageEntriesTermFieldEvent | RaftMessageEntriesIndexFieldEvent | RaftMessageEntriesKindFieldEvent | RaftMessageEntriesDataFieldEvent | RaftMessageCommitFieldEvent | RaftMessageRejectFieldEvent | RaftMessageRejectHintFieldEvent | RaftMessageContextFieldEvent | RaftMessageTransferFieldEvent | RaftMessageProposeEpochFieldEvent | RaftMessageProposeSeqFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RaftMessage>): Generator<RaftMessageKindFieldEvent | RaftMessageTermFieldEvent | RaftMessageIndexFieldEvent | RaftMessageLogTermFieldEvent | RaftMessageEntriesTermFieldEvent | RaftMessageEntriesIndexFieldEvent | RaftMessageEntriesKindFieldEvent | RaftMessageEntriesDataFieldEvent | RaftMessageCommitFieldEvent | RaftMessageRejectFieldEvent | RaftMessageRejectHintFieldEvent | RaftMessageContextFieldEvent | RaftMessageTransferFieldEvent | RaftMessageProposeEpochFieldEvent | RaftMessageProposeSeqFieldEvent | RaftMessageProposalsFieldEvent> {
     return streamMessage(buf, RaftMessage.codec(), opts)
   }
 }
@@ -1207,6 +1246,12 @@ export namespace MessageBatch {
     index: number
   }
 
+  export interface MessageBatchMessagesProposalsFieldEvent {
+    field: '$.messages[].proposals[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<MessageBatch>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, MessageBatch.codec())
   }
@@ -1215,7 +1260,7 @@ export namespace MessageBatch {
     return decodeMessage(buf, MessageBatch.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MessageBatch>): Generator<MessageBatchMessagesKindFieldEvent | MessageBatchMessagesTermFieldEvent | MessageBatchMessagesIndexFieldEvent | MessageBatchMessagesLogTermFieldEvent | MessageBatchMessagesEntriesTermFieldEvent | MessageBatchMessagesEntriesIndexFieldEvent | MessageBatchMessagesEntriesKindFieldEvent | MessageBatchMessagesEntriesDataFieldEvent | MessageBatchMessagesCommitFieldEvent | MessageBatchMessagesRejectFieldEvent | MessageBatchMessagesRejectHintFieldEvent | MessageBatchMessagesContextFieldEvent | MessageBatchMessagesTransferFieldEvent | MessageBatchMessagesProposeEpochFieldEvent | MessageBatchMessagesProposeSeqFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MessageBatch>): Generator<MessageBatchMessagesKindFieldEvent | MessageBatchMessagesTermFieldEvent | MessageBatchMessagesIndexFieldEvent | MessageBatchMessagesLogTermFieldEvent | MessageBatchMessagesEntriesTermFieldEvent | MessageBatchMessagesEntriesIndexFieldEvent | MessageBatchMessagesEntriesKindFieldEvent | MessageBatchMessagesEntriesDataFieldEvent | MessageBatchMessagesCommitFieldEvent | MessageBatchMessagesRejectFieldEvent | MessageBatchMessagesRejectHintFieldEvent | MessageBatchMessagesContextFieldEvent | MessageBatchMessagesTransferFieldEvent | MessageBatchMessagesProposeEpochFieldEvent | MessageBatchMessagesProposeSeqFieldEvent | MessageBatchMessagesProposalsFieldEvent> {
     return streamMessage(buf, MessageBatch.codec(), opts)
   }
 }

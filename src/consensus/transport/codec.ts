@@ -22,7 +22,7 @@ const KIND_TO_PB: Record<Exclude<Message['type'], 'snapshot'>, pb.MessageKind> =
 }
 
 function base (kind: pb.MessageKind, term: number): pb.RaftMessage {
-  return { kind, term, index: 0, logTerm: 0, entries: [], commit: 0, reject: false, rejectHint: 0, transfer: false, proposeEpoch: 0, proposeSeq: 0 }
+  return { kind, term, index: 0, logTerm: 0, entries: [], commit: 0, reject: false, rejectHint: 0, transfer: false, proposeEpoch: 0, proposeSeq: 0, proposals: [] }
 }
 
 export function messageToPb (m: Exclude<Message, { type: 'snapshot' }>): pb.RaftMessage {
@@ -67,7 +67,7 @@ export function messageToPb (m: Exclude<Message, { type: 'snapshot' }>): pb.Raft
       out.context = m.context as Uint8Array<ArrayBuffer>
       break
     case 'propose':
-      out.entries = m.data.map(data => ({ term: 0, index: 0, kind: pb.EntryKind.NORMAL, data: data as Uint8Array<ArrayBuffer> }))
+      out.proposals = m.data as Array<Uint8Array<ArrayBuffer>>
       out.proposeEpoch = m.epoch
       out.proposeSeq = m.seq
       break
@@ -110,8 +110,7 @@ export function messageFromPb (p: pb.RaftMessage, from: NodeId, to: NodeId): Mes
       if (p.context === undefined) throw new MalformedRaftDataError('read-index-response without context')
       return { ...head, type: 'read-index-response', index, context: p.context }
     case pb.MessageKind.PROPOSE:
-      if (p.entries.some(e => e.kind !== pb.EntryKind.NORMAL)) throw new MalformedRaftDataError('a proposal carries a non-normal entry')
-      return { ...head, type: 'propose', data: p.entries.map(e => e.data), epoch: p.proposeEpoch, seq: toSafe(p.proposeSeq, 'proposeSeq') }
+      return { ...head, type: 'propose', data: p.proposals, epoch: p.proposeEpoch, seq: toSafe(p.proposeSeq, 'proposeSeq') }
     default:
       throw new MalformedRaftDataError(`message kind ${String(p.kind)} is not allowed on the message stream`)
   }

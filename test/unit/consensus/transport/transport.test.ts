@@ -40,12 +40,6 @@ describe('Raft transport codec', () => {
     assert.throws(() => messageFromPb(p, 'a', 'b'), { name: 'MalformedRaftDataError' })
   })
 
-  it('rejects a proposal that carries a conf-change entry', () => {
-    const p = messageToPb({ type: 'propose', from: 'a', to: 'b', term: 1, data: [bytes('x')], epoch: 1, seq: 1 })
-    p.entries[0]!.kind = pb.EntryKind.CONF_CHANGE
-    assert.throws(() => messageFromPb(p, 'a', 'b'), { name: 'MalformedRaftDataError' })
-  })
-
   it('splits an oversized proposal into proposals that fit, keeping the order (one larger item travels alone)', () => {
     const data = [...Array.from({ length: 9 }, (_, i) => new Uint8Array(100).fill(i)), new Uint8Array(1000)]
     const m: ProposeMessage = { type: 'propose', from: 'a', to: 'b', term: 3, data, epoch: 9, seq: 2 }
