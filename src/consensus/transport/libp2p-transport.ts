@@ -21,6 +21,7 @@ import { lpStream, pbStream } from '@libp2p/utils'
 import * as pb from '../pb/raft.js'
 import { metadataFromPb, metadataToPb, toSafe } from '../storage/codec.js'
 import { approximateSize, messageFromPb, messageToPb, splitAppend, splitPropose } from './codec.js'
+import { FrameDecoder } from './frame-decoder.js'
 import {
   DEFAULT_MAX_FRAME_BYTES, DEFAULT_MAX_QUEUED_MESSAGES, DEFAULT_MAX_SNAPSHOT_BYTES, MAX_REDIAL_MS, MIN_REDIAL_MS,
   PARTIAL_SNAPSHOT_TTL_MS, RAFT_PROTOCOL, SNAPSHOT_CHUNK_BYTES, SNAPSHOT_PROTOCOL, STREAM_OPEN_TIMEOUT_MS, WRITE_TIMEOUT_MS
@@ -315,28 +316,30 @@ export class Libp2pRaftTransport implements Transport {
   }
 
   private async readLoop (stream: Stream, from: string): Promise<void> {
-    const lp = lpStream(stream, { maxDataLength: this.maxFrameBytes })
-    while (this.started) {
-      let frame
-      try {
-        frame = await lp.read()
-      } catch (err) {
-        if (err instanceof Error && (err.name === 'UnexpectedEOFError' || stream.status !== 'open')) return
-        throw err
+    const frames = new FrameDecoder(this.maxFrameBytes)
+    try {
+      for await (const chunk of stream) {
+        if (!this.started) return
+        for (const frame of frames.push(chunk instanceof Uint8Array ? chunk : chunk.subarray())) this.deliver(frame, from)
       }
-      let messages: Message[]
+    } catch (err) {
+      if (err instanceof MalformedRaftMessageError || stream.status === 'open') throw err
+    }
+  }
+
+  private deliver (frame: Uint8Array, from: string): void {
+    let messages: Message[]
+    try {
+      messages = pb.MessageBatch.decode(frame).messages.map(p => messageFromPb(p, from, this.self))
+    } catch (err) {
+      throw new MalformedRaftMessageError(`bad Raft frame: ${(err as Error).message}`)
+    }
+    this.stats.messagesReceived += messages.length
+    for (const m of messages) {
       try {
-        messages = pb.MessageBatch.decode(frame).messages.map(p => messageFromPb(p, from, this.self))
+        this.handler(m)
       } catch (err) {
-        throw new MalformedRaftMessageError(`bad Raft frame: ${(err as Error).message}`)
-      }
-      this.stats.messagesReceived += messages.length
-      for (const m of messages) {
-        try {
-          this.handler(m)
-        } catch (err) {
-          this.log.error('the Raft message handler threw - %e', err)
-        }
+        this.log.error('the Raft message handler threw - %e', err)
       }
     }
   }
