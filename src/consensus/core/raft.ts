@@ -756,7 +756,10 @@ export class RaftCore {
   private flushBroadcast (): void {
     if (this.broadcastPending && this.role === 'leader') {
       this.broadcastPending = false
-      this.bcastAppend()
+      // Only to followers that have not been sent the new entries yet (a commit notice may have carried them).
+      for (const id of this.prs.keys()) {
+        if (id !== this.id) this.sendAppend(id, false)
+      }
     }
   }
 

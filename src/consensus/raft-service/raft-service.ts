@@ -365,7 +365,9 @@ export class RaftService implements Startable {
       this.log('joining through a message from %s', m.from)
     }
     this.core.step(m)
-    this.schedule()
+    // Writes from followers join those of the same event-loop turn (from other followers and this node's clients).
+    if (m.type === 'propose') this.scheduleProposals()
+    else this.schedule()
   }
 
   /**
