@@ -103,6 +103,8 @@ export class RaftCore {
   private leadTransferee: NodeId = NONE
   /** Entries were appended on the leader and not yet broadcast. */
   private broadcastPending = false
+  /** The commit index moved (deferred notices): proposing followers that lack it get it in the next Ready. */
+  private proposerNoticeDue = false
   /** Follower: the propose message of the Ready being built, which later proposals join. */
   private outgoingProposals: ProposeMessage | undefined
   /** This core's run id and its last propose message number (see ProposeMessage). */
@@ -301,6 +303,7 @@ export class RaftCore {
   hasReady (): boolean {
     if (this.readyInProgress) return false
     this.flushBroadcast()
+    this.flushProposerNotices()
     if (this.msgs.length > 0 || this.readStates.length > 0) return true
     if (this.log.pendingSnapshot !== undefined) return true
     if (this.log.stableIndex < this.log.lastIndex) return true
@@ -319,6 +322,7 @@ export class RaftCore {
     if (this.readyInProgress) throw new RaftInvariantError('ready() called again before advance()')
     this.readyInProgress = true
     this.flushBroadcast()
+    this.flushProposerNotices()
     const rd: Ready = {
       entries: this.log.unstableEntries(),
       committedEntries: this.log.undeliveredCommitted(),
@@ -810,8 +814,14 @@ export class RaftCore {
     return [...this.prs].filter(([id, pr]) => id !== this.id && this.lacksCommit(pr)).map(([id]) => id)
   }
 
-  /** Deferred notices: a follower waiting to apply entries it proposed learns at once that they are committed. */
-  private notifyProposers (): void {
+  /**
+   * Deferred notices: a follower waiting to apply entries it proposed learns in the next Ready that they are committed
+   * (after that Ready's broadcast of new entries, which usually carries the commit index to it already).
+   */
+  private flushProposerNotices (): void {
+    if (!this.proposerNoticeDue) return
+    this.proposerNoticeDue = false
+    if (this.role !== 'leader') return
     for (const [id, pr] of this.prs) {
       if (id !== this.id && pr.proposedUpTo > pr.sentCommit && this.lacksCommit(pr)) this.sendAppend(id)
     }
@@ -869,7 +879,7 @@ export class RaftCore {
     if (this.maybeCommit()) {
       if (this.role !== 'leader') return
       if (!this.deferCommitNotice) this.bcastAppend()
-      else this.notifyProposers()
+      else this.proposerNoticeDue = true
     } else if (!this.deferCommitNotice && this.lacksCommit(pr)) {
       this.sendAppend(m.from)
     }

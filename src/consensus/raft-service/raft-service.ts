@@ -47,6 +47,8 @@ interface Pending {
 
 /** How often writes past their deadline are failed: one sweep instead of a timer per write. */
 const EXPIRY_SWEEP_MS = 50
+/** A leader with this many of its own writes in flight batches the messages of each event-loop turn. */
+const BUSY_WRITES = 4
 
 const EMPTY = new Uint8Array(0)
 const NOOP: KvCommand = { op: 'noop' }
@@ -365,8 +367,9 @@ export class RaftService implements Startable {
       this.log('joining through a message from %s', m.from)
     }
     this.core.step(m)
-    // Writes from followers join those of the same event-loop turn (from other followers and this node's clients).
-    if (m.type === 'propose') this.scheduleProposals()
+    // A busy leader handles what one event-loop turn brought (writes of followers and clients, acknowledgements) in
+    // one Ready: its new entries and commit index then leave in one append per follower. An idle one answers at once.
+    if (m.type === 'propose' || (this.pending.size >= BUSY_WRITES && this.core.basicStatus().role === 'leader')) this.scheduleProposals()
     else this.schedule()
   }
 
