@@ -50,7 +50,8 @@ export interface RaftConfig {
   /**
    * Ask for a snapshot (Ready.snapshotRequest) once this many entries are applied past the last snapshot and their data
    * is at least as large as the last snapshot's, so that snapshots cost about one byte serialized per byte written
-   * however large the state (the log then holds at most about the state's size). Default 10000; 0 disables.
+   * however large the state (the log then holds at most about the state's size), and in any case once 10 times this
+   * many are (a large state of small entries does not keep an ever longer log). Default 10000; 0 disables.
    */
   snapshotThreshold?: number
   /**
@@ -63,6 +64,9 @@ export interface RaftConfig {
 }
 
 type StepFn = (m: Message) => void
+
+/** A snapshot is due after this many times `snapshotThreshold` entries, whatever their size. */
+const SNAPSHOT_ENTRIES_CAP_FACTOR = 10
 
 const EMPTY = new Uint8Array(0)
 
@@ -939,7 +943,9 @@ export class RaftCore {
 
   private wantsSnapshot (appliedAfter: number): boolean {
     if (this.snapshotThreshold <= 0 || this.snapshotRequested) return false
-    if (appliedAfter - this.log.snapshotIndex < this.snapshotThreshold) return false
+    const since = appliedAfter - this.log.snapshotIndex
+    if (since < this.snapshotThreshold) return false
+    if (since >= this.snapshotThreshold * SNAPSHOT_ENTRIES_CAP_FACTOR) return true
     const snapshotBytes = this.log.snapshot.data.length
     if (this.loggedSince !== this.log.snapshotIndex) {
       this.loggedSince = this.log.snapshotIndex

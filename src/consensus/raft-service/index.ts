@@ -10,7 +10,7 @@
  *   leader that loses its quorum steps down within an election timeout.
  * - Driver: persist (one synced LevelDB batch per Ready, `<dataDir>/raft`) → send → apply → advance;
  *   snapshots when the core asks (after `snapshotThreshold` applied entries that also hold at least as
- *   many bytes as the last snapshot) and compacts the log.
+ *   many bytes as the last snapshot, or 10 times as many entries) and compacts the log.
  * - Writes (`propose`, `put`, `delete`, locks) resolve once committed AND applied on the node that
  *   took them, with its state machine's result (revision). A follower hands them to the leader in Raft
  *   `propose` messages and recognizes them by their tag when it applies them; membership requests go

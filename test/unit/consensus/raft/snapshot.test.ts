@@ -39,6 +39,21 @@ describe('raft snapshots', () => {
     assert.equal(requests()[1], c.core('a').status().applied)
   })
 
+  it('asks for a snapshot after 10 times the threshold whatever the bytes, so a large state does not grow the log forever', () => {
+    const c = new TestCluster(['a', 'b', 'c'], { snapshotThreshold: 2 })
+    c.campaign('a')
+    const requests = (): number[] => c.node('a').readies.flatMap((r) => r.snapshotRequest === undefined ? [] : [r.snapshotRequest.index])
+    for (let i = 0; i < 2; i++) c.propose('a', `big-state-${'x'.repeat(200)}-${i}`)
+    c.compact('a')
+    const snap = c.core('a').status().snapshotIndex
+    const before = requests().length
+    for (let i = 0; i < 19; i++) c.propose('a', 'v')
+    assert.equal(requests().length, before, 'not yet: 19 small entries hold fewer bytes than the snapshot')
+    c.propose('a', 'v')
+    assert.equal(requests().length, before + 1)
+    assert.equal(requests().at(-1), snap + 20)
+  })
+
   it('sends a snapshot to a follower behind the compacted log; it restores state and membership', () => {
     const c = new TestCluster(['a', 'b', 'c'], { snapshotThreshold: 5 })
     c.autoCompact = true
