@@ -10,6 +10,8 @@ describe('Raft: a 3-node cluster of real processes', () => {
   let mesh: LocalMesh
   let leader: string
   const acknowledged = new Map<string, string>()
+  /** The killed leader's last log index just before the kill. */
+  let victimLastIndex = 0
 
   before(async () => {
     mesh = await LocalMesh.start({ nodes: 3, args: () => ['--raft-expect', '3'], env: { FEDMESH_RAFT_SNAPSHOT_THRESHOLD: String(SNAPSHOT_THRESHOLD), DEBUG: 'fedmesh:raft*' } })
@@ -120,6 +122,7 @@ describe('Raft: a 3-node cluster of real processes', () => {
     const survivors = alive(mesh, [leader])
     try {
       await new Promise(resolve => setTimeout(resolve, 300))
+      victimLastIndex = (await raftStatus(victim))?.lastIndex ?? 0
       const killedAt = Date.now()
       await mesh.signal(victim.index, 'SIGKILL')
       const next = await waitFor('a new leader among the survivors', async () => {
@@ -157,6 +160,20 @@ describe('Raft: a 3-node cluster of real processes', () => {
 
   it('the killed node restarts from its durable log and catches up by snapshot', async () => {
     const victim = byPeer(mesh, leader)
+    // Snapshots are amortized (due once the log holds about the state's size), so write until the survivors have
+    // compacted well past the victim's log: it can only catch up by a snapshot then.
+    const [s0, s1] = alive(mesh, [leader])
+    let extra = 0
+    await waitFor('the survivors to compact past the killed node\'s log', async () => {
+      const statuses = await Promise.all([s0!, s1!].map(raftStatus))
+      if (statuses.every(st => (st?.snapshotIndex ?? 0) > victimLastIndex + 50)) return true
+      for (let j = 0; j < SNAPSHOT_THRESHOLD; j++, extra++) {
+        const r = await put(extra % 2 === 0 ? s0! : s1!, `extra${extra}`, `x${extra}`)
+        assert.equal(r.status, 200)
+        acknowledged.set(`extra${extra}`, `x${extra}`)
+      }
+      return undefined
+    }, 20_000)
     const restarted = await mesh.spawnNode(victim.index, ['--bootstrap', alive(mesh, [leader])[0]!.addresses[0] as string])
     assert.equal(restarted.peerId, leader)
     const s = await waitFor('the restarted node to catch up', async () => {
