@@ -59,17 +59,22 @@ export function readProposalTag (data: Uint8Array): ProposalTag | undefined {
   return { instanceHigh: view.getUint32(1), instanceLow: view.getUint32(5), seq, command: data.subarray(at) }
 }
 
+/** An 8-byte instance id as the two 32-bit halves a tag holds. */
+function instanceHalves (instance: Uint8Array): { instanceHigh: number, instanceLow: number } {
+  const view = new DataView(instance.buffer, instance.byteOffset, INSTANCE_BYTES)
+  return { instanceHigh: view.getUint32(0), instanceLow: view.getUint32(4) }
+}
+
 /** Whether `tag` was made with the 8-byte `instance` id. */
 export function isTaggedBy (tag: ProposalTag, instance: Uint8Array): boolean {
-  const view = new DataView(instance.buffer, instance.byteOffset, INSTANCE_BYTES)
-  return tag.instanceHigh === view.getUint32(0) && tag.instanceLow === view.getUint32(4)
+  const { instanceHigh, instanceLow } = instanceHalves(instance)
+  return tag.instanceHigh === instanceHigh && tag.instanceLow === instanceLow
 }
 
 interface Waiting {
   leader: string
+  /** performance.now() when sent; `expire` fails it `timeoutMs` later. */
   startedAt: number
-  /** performance.now() after which `expire` fails it. */
-  deadline: number
   timeoutMs: number
   resolve: (result: KvResult) => void
   reject: (err: Error) => void
@@ -87,9 +92,9 @@ export class ForwardedProposals {
   constructor (instance: Uint8Array, private readonly hooks: { applied?: (ms: number) => void, failed?: () => void } = {}) {
     if (instance.length !== INSTANCE_BYTES) throw new RangeError(`the instance id must be ${INSTANCE_BYTES} bytes`)
     this.instance = instance
-    const view = new DataView(instance.buffer, instance.byteOffset, INSTANCE_BYTES)
-    this.instanceHigh = view.getUint32(0)
-    this.instanceLow = view.getUint32(4)
+    const halves = instanceHalves(instance)
+    this.instanceHigh = halves.instanceHigh
+    this.instanceLow = halves.instanceLow
   }
 
   get size (): number {
@@ -109,8 +114,7 @@ export class ForwardedProposals {
    */
   async wait (seq: number, leader: string, timeoutMs: number, signal?: AbortSignal): Promise<KvResult> {
     return await new Promise<KvResult>((resolve, reject) => {
-      const startedAt = performance.now()
-      const w: Waiting = { leader, startedAt, deadline: startedAt + timeoutMs, timeoutMs, resolve, reject }
+      const w: Waiting = { leader, startedAt: performance.now(), timeoutMs, resolve, reject }
       this.waiting.set(seq, w)
       if (signal === undefined) return
       const onAbort = (): void => { this.fail(seq, new NoQuorumError('the write was aborted while with the leader; the outcome is unknown')) }
@@ -123,7 +127,7 @@ export class ForwardedProposals {
   /** Fails every proposal whose deadline is at or before `now` (a performance.now() time). */
   expire (now: number): void {
     for (const [seq, w] of this.waiting) {
-      if (w.deadline <= now) this.fail(seq, new NoQuorumError(`not applied within ${w.timeoutMs} ms (no quorum?); the outcome is unknown`))
+      if (w.startedAt + w.timeoutMs <= now) this.fail(seq, new NoQuorumError(`not applied within ${w.timeoutMs} ms (no quorum?); the outcome is unknown`))
     }
   }
 

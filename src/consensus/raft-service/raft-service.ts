@@ -17,7 +17,6 @@ import { breakersOf, PeerUnavailableError, requestPeer } from '../../util/peer-r
 import { seededRandom } from '../../util/pure/random.js'
 import { ChangeHistory } from './change-history.js'
 import { RaftClientProtocol } from './client-protocol.js'
-import { bounded } from './bounded.js'
 import { ForwardedProposals, readProposalTag } from './forwarded-proposals.js'
 import {
   CAUGHT_UP_LAG, COMMIT_NOTICE_DELAY_MS, WATCH_HISTORY, DEFAULT_ELECTION_TICKS, DEFAULT_HEARTBEAT_TICKS, DEFAULT_LOCK_TTL_MS, DEFAULT_REQUEST_TIMEOUT_MS,
@@ -38,9 +37,8 @@ import type { Histogram, Logger, PeerId, Startable } from '@libp2p/interface'
 
 interface Pending {
   term: number
+  /** performance.now() when proposed; the write fails requestTimeoutMs later (checked every EXPIRY_SWEEP_MS). */
   startedAt: number
-  /** performance.now() after which the write fails (checked every EXPIRY_SWEEP_MS). */
-  deadline: number
   resolve: (result: KvResult) => void
   reject: (err: Error) => void
 }
@@ -630,8 +628,7 @@ export class RaftService implements Startable {
     return await new Promise<KvResult>((resolve, reject) => {
       // An earlier proposal at this index (of an earlier term of this leader) was overwritten by another leader's entry.
       this.pending.get(pos.index)?.reject(new NoQuorumError('the write was lost in a leader change; retry'))
-      const startedAt = performance.now()
-      this.pending.set(pos.index, { term: pos.term, startedAt, deadline: startedAt + this.requestTimeoutMs, resolve, reject })
+      this.pending.set(pos.index, { term: pos.term, startedAt: performance.now(), resolve, reject })
     })
   }
 
@@ -639,7 +636,7 @@ export class RaftService implements Startable {
   private expireWrites (): void {
     const now = performance.now()
     for (const [index, p] of this.pending) {
-      if (p.deadline > now) continue
+      if (p.startedAt + this.requestTimeoutMs > now) continue
       this.pending.delete(index)
       this.stats.proposalsFailed++
       p.reject(new NoQuorumError(`not committed within ${this.requestTimeoutMs} ms (no quorum?); the outcome is unknown`))
@@ -990,6 +987,30 @@ function errorFromResponse (r: pb.ClientResponse): Error {
   const make = KNOWN_ERRORS[r.error]
   if (make !== undefined) return make(r.message)
   return new NoQuorumError(`the leader failed the request: ${r.error}: ${r.message}`)
+}
+
+/**
+ * Runs `start(resolve, reject)` (which returns how to undo what it registered) and settles with it, or rejects with
+ * `timeoutError()` after `ms`, or with NoQuorumError when `signal` aborts; one timer, no AbortSignal per call.
+ */
+async function bounded<T> (ms: number, signal: AbortSignal | undefined, timeoutError: () => Error, start: (resolve: (value: T) => void, reject: (err: Error) => void) => () => void): Promise<T> {
+  return await new Promise<T>((resolve, reject) => {
+    let settled = false
+    let undo: () => void = () => {}
+    const finish = (): boolean => {
+      if (settled) return false
+      settled = true
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', onAbort)
+      return true
+    }
+    const fail = (err: Error): void => { if (finish()) { undo(); reject(err) } }
+    const onAbort = (): void => { fail(new NoQuorumError('the caller gave up')) }
+    const timer = setTimeout(() => { fail(timeoutError()) }, ms)
+    signal?.addEventListener('abort', onAbort, { once: true })
+    undo = start((value) => { if (finish()) resolve(value) }, fail)
+    if (signal?.aborted === true) onAbort()
+  })
 }
 
 function anySignal (a: AbortSignal | undefined, b: AbortSignal): AbortSignal {

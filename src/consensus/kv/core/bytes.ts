@@ -158,16 +158,16 @@ export class ByteReader {
   }
 
   bytes (): Uint8Array {
-    return this.lengthPrefixed().slice()
+    return this.bytesView().slice()
   }
 
   /** Reads what `bytes()` would read, as a byte string (`toByteString`). */
   byteString (): string {
-    return toByteString(this.lengthPrefixed())
+    return toByteString(this.bytesView())
   }
 
-  /** The next length-prefixed byte string, as a view into the input. */
-  private lengthPrefixed (): Uint8Array {
+  /** Reads what `bytes()` would read, as a view into the input (no copy). */
+  bytesView (): Uint8Array {
     const n = this.uint()
     if (n > this.remaining) throw this.fail('length prefix beyond end of input')
     const view = this.buf.subarray(this.offset, this.offset + n)
@@ -175,13 +175,8 @@ export class ByteReader {
     return view
   }
 
-  /** Reads what `bytes()` would read, as a view into the input (no copy). */
-  bytesView (): Uint8Array {
-    return this.lengthPrefixed()
-  }
-
   string (): string {
-    const raw = this.lengthPrefixed()
+    const raw = this.bytesView()
     try {
       return utf8Decoder.decode(raw)
     } catch {
