@@ -135,10 +135,16 @@ export class HttpApi {
   private async handle (req: IncomingMessage, res: ServerResponse): Promise<void> {
     let status = 500
     try {
-      const url = new URL(req.url ?? '/', 'http://localhost')
+      let target: { pathname: string, search: string }
+      try {
+        target = splitTarget(req.url ?? '/')
+      } catch {
+        throw malformed('the request target is not a URL')
+      }
+      const { pathname, search } = target
       let path: string
       try {
-        path = decodeURIComponent(url.pathname)
+        path = decodeURIComponent(pathname)
       } catch {
         throw malformed('the path has an invalid percent-encoding')
       }
@@ -146,29 +152,12 @@ export class HttpApi {
       if (Number.isFinite(declared) && declared > this.maxBodyBytes) {
         throw new ApiError('BodyTooLarge', 413, `the body may have at most ${this.maxBodyBytes} bytes`, { Connection: 'close' })
       }
-      const { route, params, allowed } = this.match(req.method ?? 'GET', url.pathname)
+      const { route, params, allowed } = this.match(req.method ?? 'GET', pathname)
       if (route == null) {
         if (allowed.length > 0) throw new ApiError('MethodNotAllowed', 405, `${req.method ?? ''} is not allowed here; use ${allowed.join(', ')}`, { Allow: allowed.join(', ') })
         throw notFound(`no route for ${req.method ?? ''} ${path}`)
       }
-      const body = async (): Promise<Uint8Array> => readBody(req, this.maxBodyBytes)
-      const out = await route.handler({
-        method: req.method ?? 'GET',
-        path,
-        params,
-        query: url.searchParams,
-        headers: req.headers,
-        body,
-        json: async () => {
-          const bytes = await body()
-          try {
-            return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes))
-          } catch {
-            throw malformed('the body is not valid JSON')
-          }
-        },
-        raw: { req, res }
-      })
+      const out = await route.handler(new IncomingApiRequest(req, res, path, params, search, this.maxBodyBytes))
       status = out.status ?? 200
       if (out.streamed === true) return
       send(res, status, out.headers ?? {}, out.body)
@@ -184,6 +173,59 @@ export class HttpApi {
       }
     } finally {
       this.init.onRequest?.(status)
+    }
+  }
+}
+
+/**
+ * The path and query of a request target as WHATWG URL parsing gives them (dot segments resolved, backslashes
+ * as slashes, an absolute-form target reduced to its path). The common plain `/path?query` skips the parser.
+ * Throws for an absolute-form target that is not a URL.
+ */
+export function splitTarget (target: string): { pathname: string, search: string } {
+  if (target.charCodeAt(0) === 47 /* / */ && !PARSER_NEEDED.test(target)) {
+    const q = target.indexOf('?')
+    return q < 0 ? { pathname: target, search: '' } : { pathname: target.slice(0, q), search: target.slice(q) }
+  }
+  // An origin-form target is a path even when it starts with `//` (not a host, as it would be relative to a base).
+  const url = new URL(target.charCodeAt(0) === 47 ? `http://localhost${target}` : target)
+  return { pathname: url.pathname, search: url.search }
+}
+
+/**
+ * Where URL parsing would give another path once decoded: dot segments (also percent-encoded), backslashes, a
+ * fragment, controls, spaces and non-ASCII (which it strips or escapes). Characters it merely escapes decode to
+ * themselves.
+ */
+const PARSER_NEEDED = /\/(?:\.|%2e)|\\|#|[^\x21-\x7e]/i
+
+/** One request as handlers see it: the query is parsed, and the body read, only when asked for. */
+class IncomingApiRequest implements ApiRequest {
+  readonly method: string
+  readonly headers: IncomingMessage['headers']
+  readonly raw: { req: IncomingMessage, res: ServerResponse }
+  private parsedQuery?: URLSearchParams
+
+  constructor (req: IncomingMessage, res: ServerResponse, readonly path: string, readonly params: Record<string, string>, private readonly search: string, private readonly maxBodyBytes: number) {
+    this.method = req.method ?? 'GET'
+    this.headers = req.headers
+    this.raw = { req, res }
+  }
+
+  get query (): URLSearchParams {
+    return (this.parsedQuery ??= new URLSearchParams(this.search))
+  }
+
+  async body (): Promise<Uint8Array> {
+    return await readBody(this.raw.req, this.maxBodyBytes)
+  }
+
+  async json (): Promise<unknown> {
+    const bytes = await this.body()
+    try {
+      return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes))
+    } catch {
+      throw malformed('the body is not valid JSON')
     }
   }
 }
@@ -241,6 +283,8 @@ function send (res: ServerResponse, status: number, headers: Record<string, stri
   let payload: Uint8Array | string
   let type: string
   if (body instanceof Uint8Array) { payload = body; type = 'application/octet-stream' } else if (typeof body === 'string') { payload = body; type = 'text/plain; charset=utf-8' } else if (body === undefined) { payload = ''; type = 'text/plain; charset=utf-8' } else { payload = JSON.stringify(body) + '\n'; type = 'application/json' }
-  res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(payload), ...headers })
+  const head: Array<string | number> = ['Content-Type', type, 'Content-Length', typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength]
+  for (const name in headers) head.push(name, headers[name] as string)
+  res.writeHead(status, head)
   res.end(payload)
 }
