@@ -1,15 +1,17 @@
 /**
  * Raft benchmark: real `fedmesh start` processes on loopback with durable (fsynced LevelDB) logs, measured in
  * steady state: every measured path runs before it is measured (2,000 puts from 16 clients, then `--warm-sequential`
- * sequential puts through the leader and through a follower; default 2,000 each), and etcd gets the same warm-up.
- * The sequential warm-up matters for fedmesh: V8 optimises the one-put-at-a-time path only after about 1,500 such
- * puts (with `--no-opt` the latency stays where it starts, about twice the warm figure).
+ * sequential puts through the leader and through a follower, default 2,000 each; the 64-client load runs
+ * `--warm-seconds` unmeasured before its measured `--seconds`), and etcd gets the same warm-up.
+ * The warm-up matters for fedmesh: V8 optimises the one-put-at-a-time path only after about 1,500 such puts (with
+ * `--no-opt` the latency stays where it starts, about twice the warm figure), and under 64 clients it is still
+ * compiling functions (hundreds per node) during the first seconds.
  * - sequential put latency (one client, to the leader and through a follower), p50/p99
  * - throughput with 64 concurrent HTTP clients spread over all nodes (followers forward), for 3 and 5 nodes
  * - failover: SIGKILL of the leader until the next committed write (through a survivor)
  * Baseline in the same run: a 3-node etcd cluster (Debian's etcd-server, default settings) measured with the
  * same HTTP load generator through its JSON gateway (`POST /v3/kv/put`, base64 key and value), when installed.
- * Run: `npx tsc -p tsconfig.json && node dist/bench/raft.js [--seconds S] [--failovers N] [--sequential N] [--warm-sequential N] [--five 0]
+ * Run: `npx tsc -p tsconfig.json && node dist/bench/raft.js [--seconds S] [--warm-seconds S] [--failovers N] [--sequential N] [--warm-sequential N] [--five 0]
  * [--node-args "FLAGS"]` (node flags of the fedmesh processes instead of NODE_PROCESS_FLAGS; "" for none).
  */
 import '../src/util/polyfill.js'
@@ -26,6 +28,7 @@ const arg = (name: string, dflt: number): number => {
   return i >= 0 ? Number(process.argv[i + 1]) : dflt
 }
 const SECONDS = arg('--seconds', 5)
+const WARM_SECONDS = arg('--warm-seconds', 5)
 const FAILOVERS = arg('--failovers', 3)
 const SEQUENTIAL = arg('--sequential', 300)
 const WARM_SEQUENTIAL = arg('--warm-sequential', 2_000)
@@ -79,10 +82,10 @@ async function sequential (t: Target, endpoint: string, count = SEQUENTIAL, pref
   return { p50: pct(lat, 0.5), p99: pct(lat, 0.99) }
 }
 
-async function throughput (t: Target): Promise<{ opsPerSec: number, p50: number, p99: number, failed: number }> {
+async function throughput (t: Target, seconds = SECONDS): Promise<{ opsPerSec: number, p50: number, p99: number, failed: number }> {
   const lat: number[] = []
   let failed = 0
-  const end = performance.now() + SECONDS * 1000
+  const end = performance.now() + seconds * 1000
   await Promise.all(Array.from({ length: CONCURRENCY }, async (_, c) => {
     let i = 0
     const endpoint = t.endpoints[c % t.endpoints.length] as string
@@ -93,7 +96,7 @@ async function throughput (t: Target): Promise<{ opsPerSec: number, p50: number,
       else failed++
     }
   }))
-  return { opsPerSec: lat.length / SECONDS, p50: pct(lat, 0.5), p99: pct(lat, 0.99), failed }
+  return { opsPerSec: lat.length / seconds, p50: pct(lat, 0.5), p99: pct(lat, 0.99), failed }
 }
 
 async function failover (t: Target): Promise<number[]> {
@@ -252,6 +255,7 @@ async function measure (t: Target, withFailover: boolean): Promise<Row> {
     if (await t.leaderIndex() !== leader) throw new Error(`${t.name}: the leader changed during the warm-up`)
     const seqLeader = await sequential(t, viaLeader)
     const seqFollower = await sequential(t, viaFollower)
+    if (WARM_SECONDS > 0) await throughput(t, WARM_SECONDS)
     const load = await throughput(t)
     const row: Row = { name: t.name, seqLeader, seqFollower, load }
     if (withFailover) row.failover = await failover(t)
@@ -263,7 +267,7 @@ async function measure (t: Target, withFailover: boolean): Promise<Row> {
 
 const f = (n: number): string => n.toFixed(2)
 const rows: Row[] = []
-process.stdout.write(`Raft benchmark: ${SEQUENTIAL} sequential puts (after ${WARM_SEQUENTIAL} unmeasured ones per path), ${CONCURRENCY} concurrent clients for ${SECONDS} s, ${FAILOVERS} failovers; 100-byte values\n`)
+process.stdout.write(`Raft benchmark: ${SEQUENTIAL} sequential puts (after ${WARM_SEQUENTIAL} unmeasured ones per path), ${CONCURRENCY} concurrent clients for ${SECONDS} s (after ${WARM_SECONDS} s unmeasured), ${FAILOVERS} failovers; 100-byte values\n`)
 rows.push(await measure(await fedmesh(3), true))
 if (WITH_FIVE) rows.push(await measure(await fedmesh(5), false))
 let etcdRow: Row | undefined
