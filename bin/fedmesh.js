@@ -1,4 +1,4 @@
-#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=2 --heap-growing-percent=15
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=2 --heap-growing-percent=15 --no-parallel-scavenge
 // The fedmesh command; its code is one bundled file, dist/fedmesh.mjs (built by `npm install` / `npm run build`).
 // The first line runs it with the engine and allocator settings of src/node/process-tuning.ts (kept equal by a test).
 import { existsSync } from 'node:fs'
