@@ -108,9 +108,13 @@ export class ByteWriter {
 
   /** Writes a string made by `toByteString` exactly as `bytes(fromByteString(s))` would. */
   byteString (s: string): this {
-    this.uint(s.length)
-    this.reserve(s.length)
-    for (let i = 0; i < s.length; i++) this.buf[this.length++] = s.charCodeAt(i)
+    const n = s.length
+    this.uint(n)
+    this.reserve(n)
+    const buf = this.buf
+    const at = this.length
+    for (let i = 0; i < n; i++) buf[at + i] = s.charCodeAt(i)
+    this.length = at + n
     return this
   }
 
