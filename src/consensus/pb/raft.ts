@@ -177,6 +177,137 @@ export namespace Entry {
   }
 }
 
+export interface EntryRun {
+  entries: Entry[]
+}
+
+export namespace EntryRun {
+  let _codec: Codec<EntryRun>
+
+  export const codec = (): Codec<EntryRun> => {
+    if (_codec == null) {
+      _codec = message<EntryRun>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.entries != null && obj.entries.length > 0) {
+          for (const value of obj.entries) {
+            w.uint32(10)
+            Entry.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          entries: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.entries != null && obj.entries.length === opts.limits.entries) {
+                throw new MaxLengthError('Decode error - repeated field "entries" had too many elements')
+              }
+
+              obj.entries.push(Entry.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.entries$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          entries: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.entries != null && obj.entries === opts.limits.entries) {
+                throw new MaxLengthError('Streaming decode error - repeated field "entries" had too many elements')
+              }
+
+              for (const evt of Entry.codec().stream(reader, reader.uint32(), `${prefix}.entries[]`, {
+                limits: opts.limits?.entries$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.entries
+                }
+              }
+
+              obj.entries++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface EntryRunEntriesTermFieldEvent {
+    field: '$.entries[].term'
+    value: number
+    index: number
+  }
+
+  export interface EntryRunEntriesIndexFieldEvent {
+    field: '$.entries[].index'
+    value: number
+    index: number
+  }
+
+  export interface EntryRunEntriesKindFieldEvent {
+    field: '$.entries[].kind'
+    value: EntryKind
+    index: number
+  }
+
+  export interface EntryRunEntriesDataFieldEvent {
+    field: '$.entries[].data'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export function encode (obj: Partial<EntryRun>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, EntryRun.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<EntryRun>): EntryRun {
+    return decodeMessage(buf, EntryRun.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<EntryRun>): Generator<EntryRunEntriesTermFieldEvent | EntryRunEntriesIndexFieldEvent | EntryRunEntriesKindFieldEvent | EntryRunEntriesDataFieldEvent> {
+    return streamMessage(buf, EntryRun.codec(), opts)
+  }
+}
+
 export interface HardState {
   term: number
   vote: string

@@ -37,6 +37,24 @@ export function decodeEntry (bytes: Uint8Array): Entry {
   }
 }
 
+/** Consecutive entries as one storage record. */
+export function encodeEntryRun (entries: Entry[]): Uint8Array {
+  return pb.EntryRun.encode({ entries: entries.map(entryToPb) })
+}
+
+/** The entries of a record made by `encodeEntryRun`; MalformedRaftDataError unless they are consecutive from `first`. */
+export function decodeEntryRun (bytes: Uint8Array, first: number): Entry[] {
+  let entries: Entry[]
+  try {
+    entries = pb.EntryRun.decode(bytes).entries.map(entryFromPb)
+  } catch (err) {
+    if (err instanceof MalformedRaftDataError) throw err
+    throw new MalformedRaftDataError(`malformed entry run: ${(err as Error).message}`)
+  }
+  entries.forEach((e, i) => { if (e.index !== first + i) throw new MalformedRaftDataError(`entry run at ${first} is not consecutive`) })
+  return entries
+}
+
 export function encodeHardState (hs: HardState): Uint8Array {
   return pb.HardState.encode({ term: hs.term, vote: hs.vote, commit: hs.commit })
 }

@@ -1,32 +1,35 @@
 /**
  * `LevelRaftStorage`: the storage ports on LevelDB (classic-level), in `<dataDir>/raft`.
  *
- * Layout: `e` + 8-byte big-endian index → an encoded entry; `h` → the hard state; `s` → the
- * snapshot metadata; `d` → the snapshot data. Every `persist()` is one LevelDB write batch (synced unless
- * the batch says `sync: false`),
- * so a crash keeps either all of a Ready's state or none of it (LevelDB drops a torn batch when it
- * replays its journal). `load()` also tolerates a gap after a torn write from another tool: it keeps
- * the contiguous prefix after the snapshot and deletes the rest.
+ * Layout: `r` + 8-byte big-endian index → a run: the consecutive entries one `persist()` wrote, from that index
+ * (one record per Ready, so one put, and one delete after compaction, per Ready instead of per entry); `h` → the hard
+ * state; `s` → the snapshot metadata; `d` → the snapshot data. `e` + index → one entry: the layout before runs, read
+ * when the log is opened and rewritten as a run then.
+ *
+ * Runs never overlap: new entries that replace stored ones delete the runs from there on and rewrite the run they
+ * cut into. The first run may start below the snapshot (its covered entries are ignored). Every `persist()` is one
+ * LevelDB write batch (synced unless the batch says `sync: false`), so a crash keeps either all of a Ready's state or
+ * none of it (LevelDB drops a torn batch when it replays its journal). `open()` also tolerates a hole after a torn
+ * write from another tool: it keeps the contiguous prefix after the snapshot and deletes the rest.
  *
  * Reads are served from an in-memory mirror (`MemoryRaftStorage`) filled by `load()`; `open()`
  * must be awaited before any other call.
  */
 import { ClassicLevel } from 'classic-level'
-import { decodeEntry, decodeHardState, decodeMetadata, encodeEntry, encodeHardState, encodeMetadata } from './codec.js'
+import { decodeEntry, decodeEntryRun, decodeHardState, decodeMetadata, encodeEntryRun, encodeHardState, encodeMetadata } from './codec.js'
 import { MemoryRaftStorage } from './memory.js'
 import type { Entry, RestoredState, Snapshot } from '../core/index.js'
 import type { PersistBatch } from '../ports.js'
 
-type Op = { type: 'put', key: Uint8Array, value: Uint8Array } | { type: 'del', key: Uint8Array }
-
 const HARD_STATE_KEY = new Uint8Array([0x68])
 const SNAPSHOT_META_KEY = new Uint8Array([0x73])
 const SNAPSHOT_DATA_KEY = new Uint8Array([0x64])
-const ENTRY_PREFIX = 0x65
+const RUN_PREFIX = 0x72
+const LEGACY_ENTRY_PREFIX = 0x65
 
-export function entryKey (index: number): Uint8Array {
+function indexKey (prefix: number, index: number): Uint8Array {
   const key = new Uint8Array(9)
-  key[0] = ENTRY_PREFIX
+  key[0] = prefix
   // Big-endian, so that keys sort by index.
   let rest = index
   for (let i = 8; i >= 1; i--) {
@@ -36,9 +39,21 @@ export function entryKey (index: number): Uint8Array {
   return key
 }
 
+/** The key of the run whose first entry is `index`. */
+export function runKey (index: number): Uint8Array {
+  return indexKey(RUN_PREFIX, index)
+}
+
+/** The key of entry `index` in the layout before runs. */
+export function legacyEntryKey (index: number): Uint8Array {
+  return indexKey(LEGACY_ENTRY_PREFIX, index)
+}
+
 function indexOfKey (key: Uint8Array): number {
   return Number(new DataView(key.buffer, key.byteOffset, key.byteLength).getBigUint64(1))
 }
+
+interface StoredRecord { key: Uint8Array, first: number, entries: Entry[] }
 
 export interface LevelRaftStorageInit {
   /** The LevelDB directory, e.g. `<dataDir>/raft`. */
@@ -51,7 +66,9 @@ export class LevelRaftStorage extends MemoryRaftStorage {
   private readonly db: ClassicLevel<Uint8Array, Uint8Array>
   private readonly sync: boolean
   private opened = false
-  /** Background deletion of compacted entries (see dropCompacted). */
+  /** The first index of each run on disk, ascending; run i ends where run i + 1 starts (the last at lastIndex()). */
+  private runs: number[] = []
+  /** Background deletion of compacted runs (see dropRuns). */
   private dropping: Promise<void> = Promise.resolve()
 
   constructor (init: LevelRaftStorageInit) {
@@ -73,17 +90,44 @@ export class LevelRaftStorage extends MemoryRaftStorage {
       const data = await this.db.get(SNAPSHOT_DATA_KEY) ?? new Uint8Array(0)
       this.snap = { metadata: decodeMetadata(meta), data }
     }
-    const stale: Op[] = []
+    const records: StoredRecord[] = []
+    let legacy = false
+    for await (const [key, value] of this.db.iterator({ gte: legacyEntryKey(0), lte: legacyEntryKey(Number.MAX_SAFE_INTEGER) })) {
+      legacy = true
+      records.push({ key, first: indexOfKey(key), entries: [decodeEntry(value)] })
+    }
+    for await (const [key, value] of this.db.iterator({ gte: runKey(0), lte: runKey(Number.MAX_SAFE_INTEGER) })) {
+      const first = indexOfKey(key)
+      records.push({ key, first, entries: decodeEntryRun(value, first) })
+    }
+    records.sort((a, b) => a.first - b.first)
+    const stale: Uint8Array[] = []
     let expected = this.snapshotIndex + 1
     let broken = false
-    for await (const [key, value] of this.db.iterator({ gte: entryKey(0), lte: entryKey(Number.MAX_SAFE_INTEGER) })) {
-      const index = indexOfKey(key)
-      if (index < expected || broken) { stale.push({ type: 'del', key }); continue }
-      if (index !== expected) { broken = true; stale.push({ type: 'del', key }); continue }
-      this.log.push(decodeEntry(value))
-      expected++
+    for (const r of records) {
+      const last = r.first + r.entries.length - 1
+      // Wholly below the snapshot, after a hole, or overlapping the run before it: not part of the log.
+      if (broken || last < expected || (r.first < expected && this.runs.length > 0)) { stale.push(r.key); continue }
+      if (r.first > expected) { broken = true; stale.push(r.key); continue }
+      for (let i = expected - r.first; i < r.entries.length; i++) this.log.push(r.entries[i] as Entry)
+      expected = last + 1
+      this.runs.push(r.first)
     }
-    if (stale.length > 0) await this.db.batch(stale, { sync: this.sync })
+    if (legacy) {
+      // Written before runs existed: the whole log becomes one run.
+      const ops = this.db.batch()
+      for (const r of records) ops.del(r.key)
+      this.runs = []
+      if (this.log.length > 0) {
+        ops.put(runKey(this.firstIndex()), encodeEntryRun(this.log))
+        this.runs.push(this.firstIndex())
+      }
+      await ops.write({ sync: this.sync })
+    } else if (stale.length > 0) {
+      const ops = this.db.batch()
+      for (const key of stale) ops.del(key)
+      await ops.write({ sync: this.sync })
+    }
   }
 
   override async load (): Promise<RestoredState> {
@@ -96,29 +140,35 @@ export class LevelRaftStorage extends MemoryRaftStorage {
     this.check(batch)
     // A chained batch: one atomic write like the array form, without building, copying and validating an object per operation.
     const ops = this.db.batch()
-    let dropFrom = 0
-    let dropTo = -1
+    // `runs` is replaced, never changed, until the write succeeded; the common case only appends one run.
+    let runs = this.runs
+    let appended: number | undefined
+    let dropped: number[] = []
     try {
-      const first = this.firstIndex()
-      const last = this.lastIndex()
       if (batch.snapshot !== undefined) {
-        for (let i = first; i <= last; i++) ops.del(entryKey(i))
+        for (const first of runs) ops.del(runKey(first))
+        runs = []
         putSnapshot(ops, batch.snapshot)
       }
       const entries: Entry[] = batch.entries ?? []
       const head = entries[0]
       if (head !== undefined) {
-        const storedLast = batch.snapshot !== undefined ? batch.snapshot.metadata.index : last
-        const newLast = head.index + entries.length - 1
-        for (let i = Math.max(newLast + 1, head.index); i <= storedLast; i++) ops.del(entryKey(i))
-        for (const e of entries) ops.put(entryKey(e.index), encodeEntry(e))
+        const storedLast = batch.snapshot !== undefined ? batch.snapshot.metadata.index : this.lastIndex()
+        if (head.index <= storedLast) runs = this.cutRunsAt(ops, runs, head.index, storedLast)
+        ops.put(runKey(head.index), encodeEntryRun(entries))
+        appended = head.index
       }
       if (batch.hardState !== undefined) ops.put(HARD_STATE_KEY, encodeHardState(batch.hardState))
       const compacted = batch.compactedTo
       if (compacted !== undefined && compacted.metadata.index > (batch.snapshot?.metadata.index ?? this.snapshotIndex)) {
         putSnapshot(ops, compacted)
-        dropFrom = batch.snapshot !== undefined ? batch.snapshot.metadata.index + 1 : first
-        dropTo = compacted.metadata.index
+        const all = appended !== undefined ? [...runs, appended] : runs
+        const last = head !== undefined ? head.index + entries.length - 1 : (batch.snapshot?.metadata.index ?? this.lastIndex())
+        let covered = 0
+        while (covered < all.length && (covered + 1 < all.length ? (all[covered + 1] as number) - 1 : last) <= compacted.metadata.index) covered++
+        dropped = all.slice(0, covered)
+        runs = all.slice(covered)
+        appended = undefined
       }
     } catch (err) {
       await ops.close()
@@ -126,18 +176,45 @@ export class LevelRaftStorage extends MemoryRaftStorage {
     }
     if (ops.length > 0) await ops.write({ sync: this.sync && batch.sync !== false })
     else await ops.close()
+    this.runs = runs
+    if (appended !== undefined) runs.push(appended)
     this.applyBatch(batch)
-    if (dropTo >= dropFrom) this.dropCompacted(dropFrom, dropTo)
+    if (dropped.length > 0) this.dropRuns(dropped)
   }
 
   /**
-   * Deletes the entries a snapshot now covers, in the background and in native code (one range delete, not a key
-   * each). Not atomic with the snapshot, and need not be: entries below the snapshot left by a crash are deleted when
-   * the log is next opened.
+   * Before writing entries from `index` on (up to `storedLast` are stored): deletes the runs that start there or
+   * later and rewrites the run that reaches past it to end just before it. Returns the runs that remain.
    */
-  private dropCompacted (from: number, to: number): void {
+  private cutRunsAt (ops: { put: (key: Uint8Array, value: Uint8Array) => unknown, del: (key: Uint8Array) => unknown }, runs: number[], index: number, storedLast: number): number[] {
+    let keep = runs.length
+    while (keep > 0 && (runs[keep - 1] as number) >= index) keep--
+    for (let i = keep; i < runs.length; i++) ops.del(runKey(runs[i] as number))
+    const kept = runs.slice(0, keep)
+    const cut = kept[keep - 1]
+    const cutEnd = keep < runs.length ? (runs[keep] as number) - 1 : storedLast
+    if (cut === undefined || cutEnd < index) return kept
+    ops.del(runKey(cut))
+    kept.pop()
+    const from = Math.max(cut, this.firstIndex())
+    if (from < index) {
+      ops.put(runKey(from), encodeEntryRun(this.log.slice(from - this.firstIndex(), index - this.firstIndex())))
+      kept.push(from)
+    }
+    return kept
+  }
+
+  /**
+   * Deletes runs that a snapshot now covers, in the background (a few keys: one per Ready). Not atomic with the
+   * snapshot, and need not be: runs below the snapshot left by a crash are deleted when the log is next opened.
+   */
+  private dropRuns (firsts: number[]): void {
     this.dropping = this.dropping
-      .then(async () => { await this.db.clear({ gte: entryKey(from), lte: entryKey(to) }) })
+      .then(async () => {
+        const ops = this.db.batch()
+        for (const first of firsts) ops.del(runKey(first))
+        await ops.write()
+      })
       .catch(() => { /* left for the next open */ })
   }
 

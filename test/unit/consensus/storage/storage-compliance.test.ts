@@ -6,8 +6,8 @@ import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import fc from 'fast-check'
 import { ClassicLevel } from 'classic-level'
-import { decodeEntry, encodeEntry } from '../../../../src/consensus/storage/codec.js'
-import { entryKey, LevelRaftStorage } from '../../../../src/consensus/storage/level.js'
+import { decodeEntry, decodeEntryRun, encodeEntry, encodeEntryRun } from '../../../../src/consensus/storage/codec.js'
+import { legacyEntryKey, LevelRaftStorage, runKey } from '../../../../src/consensus/storage/level.js'
 import { InvalidPersistBatchError, MemoryRaftStorage } from '../../../../src/consensus/storage/memory.js'
 import type { Entry, Snapshot } from '../../../../src/consensus/core/index.js'
 import type { RaftStorage } from '../../../../src/consensus/ports.js'
@@ -31,7 +31,7 @@ function snap (index: number, term: number, data = 'state'): Snapshot {
 
 interface Impl {
   name: string
-  create(): Promise<{ storage: RaftStorage, reopen?: () => Promise<RaftStorage> }>
+  create(): Promise<{ storage: RaftStorage, reopen?: (current?: RaftStorage) => Promise<RaftStorage> }>
 }
 
 const impls: Impl[] = [
@@ -44,8 +44,8 @@ const impls: Impl[] = [
       await storage.load()
       return {
         storage,
-        reopen: async () => {
-          await storage.close()
+        reopen: async (current: RaftStorage = storage) => {
+          await current.close()
           const again = new LevelRaftStorage({ location })
           await again.load()
           return again
@@ -139,9 +139,11 @@ for (const impl of impls) {
 
     it('matches a reference model under random batches (property)', async () => {
       await fc.assert(fc.asyncProperty(
-        fc.array(fc.record({ kind: fc.constantFrom('append', 'append', 'append', 'compact', 'snapshot'), back: fc.nat(5), n: fc.integer({ min: 1, max: 4 }), term: fc.integer({ min: 1, max: 9 }) }), { maxLength: 12 }),
+        fc.array(fc.record({ kind: fc.constantFrom('append', 'append', 'append', 'compact', 'snapshot', 'reopen'), back: fc.nat(5), n: fc.integer({ min: 1, max: 4 }), term: fc.integer({ min: 1, max: 9 }) }), { maxLength: 12 }),
         async (ops) => {
-          const { storage, reopen } = await impl.create()
+          const created = await impl.create()
+          const reopen = created.reopen
+          let storage = created.storage
           let model: Entry[] = []
           let snapIndex = 0
           for (const op of ops) {
@@ -156,6 +158,8 @@ for (const impl of impls) {
               await storage.persist({ compactedTo: snap(to, (model[to - snapIndex - 1] as Entry).term) })
               model = model.slice(to - snapIndex)
               snapIndex = to
+            } else if (op.kind === 'reopen' && reopen !== undefined) {
+              storage = await reopen(storage)
             } else if (op.kind === 'snapshot') {
               const to = last + op.n
               await storage.persist({ snapshot: snap(to, op.term) })
@@ -163,7 +167,7 @@ for (const impl of impls) {
               snapIndex = to
             }
           }
-          const s = reopen === undefined ? storage : await reopen()
+          const s = reopen === undefined ? storage : await reopen(storage)
           const restored = await s.load()
           assert.equal(restored.snapshot?.metadata.index ?? 0, snapIndex)
           assert.deepEqual(restored.entries.map(x => [x.index, x.term]), model.map(x => [x.index, x.term]))
@@ -174,56 +178,79 @@ for (const impl of impls) {
   })
 }
 
-async function storedEntryIndexes (location: string): Promise<number[]> {
+/** The first index of every run on disk, and whether any key of the layout before runs is left. */
+async function storedRuns (location: string): Promise<{ runs: number[], legacy: number }> {
   const raw = new ClassicLevel<Uint8Array, Uint8Array>(location, { keyEncoding: 'view', valueEncoding: 'view' })
   await raw.open()
-  const out: number[] = []
-  for await (const key of raw.keys({ gte: entryKey(0), lte: entryKey(Number.MAX_SAFE_INTEGER) })) out.push(Number(Buffer.from(key).readBigUInt64BE(1)))
+  const runs: number[] = []
+  for await (const key of raw.keys({ gte: runKey(0), lte: runKey(Number.MAX_SAFE_INTEGER) })) runs.push(Number(Buffer.from(key).readBigUInt64BE(1)))
+  let legacy = 0
+  for await (const _ of raw.keys({ gte: legacyEntryKey(0), lte: legacyEntryKey(Number.MAX_SAFE_INTEGER) })) legacy++
   await raw.close()
-  return out
+  return { runs, legacy }
 }
 
-describe('LevelRaftStorage crash safety', () => {
-  it('compaction deletes the covered entries from disk (in the background, done by close)', async () => {
+async function rawWrite (location: string, write: (db: ClassicLevel<Uint8Array, Uint8Array>) => Promise<void>): Promise<void> {
+  const raw = new ClassicLevel<Uint8Array, Uint8Array>(location, { keyEncoding: 'view', valueEncoding: 'view' })
+  await raw.open()
+  await write(raw)
+  await raw.close()
+}
+
+describe('LevelRaftStorage on disk', () => {
+  it('stores each persisted batch of entries as one run, and deletes the runs a compaction covers (in the background, done by close)', async () => {
     const location = join(tempDir(), 'raft')
     const storage = new LevelRaftStorage({ location })
     await storage.load()
-    await storage.persist({ entries: Array.from({ length: 50 }, (_, i) => e(i + 1, 1)), hardState: { term: 1, vote: '', commit: 50 } })
-    await storage.persist({ compactedTo: snap(40, 1) })
+    for (let b = 0; b < 5; b++) await storage.persist({ entries: Array.from({ length: 10 }, (_, i) => e(b * 10 + i + 1, 1)), hardState: { term: 1, vote: '', commit: b * 10 + 10 } })
+    await storage.persist({ compactedTo: snap(35, 1) })
     await storage.persist({ entries: [e(51, 1)] })
     await storage.close()
-    assert.deepEqual(await storedEntryIndexes(location), Array.from({ length: 11 }, (_, i) => 41 + i))
+    // Runs 1-10, 11-20 and 21-30 are covered; 31-40 holds entries after the snapshot too.
+    assert.deepEqual(await storedRuns(location), { runs: [31, 41, 51], legacy: 0 })
+    const again = new LevelRaftStorage({ location })
+    assert.deepEqual((await again.load()).entries.map(x => x.index), Array.from({ length: 16 }, (_, i) => 36 + i))
+    await again.close()
   })
 
-  it('entries below the snapshot left on disk (a crash before their deletion) are dropped when the log is opened', async () => {
+  it('replacing stored entries cuts the run they are in and deletes the runs after it', async () => {
     const location = join(tempDir(), 'raft')
     const storage = new LevelRaftStorage({ location })
     await storage.load()
-    await storage.persist({ entries: Array.from({ length: 5 }, (_, i) => e(i + 1, 1)), hardState: { term: 1, vote: '', commit: 5 } })
+    await storage.persist({ entries: [e(1, 1), e(2, 1), e(3, 1), e(4, 1)] })
+    await storage.persist({ entries: [e(5, 1), e(6, 1)] })
+    await storage.persist({ entries: [e(3, 2)] })
+    await storage.close()
+    assert.deepEqual(await storedRuns(location), { runs: [1, 3], legacy: 0 })
+    const again = new LevelRaftStorage({ location })
+    assert.deepEqual((await again.load()).entries.map(x => [x.index, x.term]), [[1, 1], [2, 1], [3, 2]])
+    await again.close()
+  })
+
+  it('runs below the snapshot left on disk (a crash before their deletion) are dropped when the log is opened', async () => {
+    const location = join(tempDir(), 'raft')
+    const storage = new LevelRaftStorage({ location })
+    await storage.load()
+    await storage.persist({ entries: [e(1, 1), e(2, 1)], hardState: { term: 1, vote: '', commit: 2 } })
+    await storage.persist({ entries: [e(3, 1), e(4, 1), e(5, 1)], hardState: { term: 1, vote: '', commit: 5 } })
     await storage.persist({ compactedTo: snap(3, 1) })
     await storage.close()
-    const raw = new ClassicLevel<Uint8Array, Uint8Array>(location, { keyEncoding: 'view', valueEncoding: 'view' })
-    await raw.open()
-    await raw.put(entryKey(2), encodeEntry(e(2, 1)))
-    await raw.close()
+    await rawWrite(location, async (db) => { await db.put(runKey(1), encodeEntryRun([e(1, 1), e(2, 1)])) })
     const again = new LevelRaftStorage({ location })
     const restored = await again.load()
     assert.equal(restored.snapshot?.metadata.index, 3)
     assert.deepEqual(restored.entries.map(x => x.index), [4, 5])
     await again.close()
-    assert.deepEqual(await storedEntryIndexes(location), [4, 5])
+    assert.deepEqual(await storedRuns(location), { runs: [3], legacy: 0 })
   })
 
   it('a log with a hole (torn write by another tool) loads as its contiguous prefix', async () => {
     const location = join(tempDir(), 'raft')
     const storage = new LevelRaftStorage({ location })
     await storage.load()
-    await storage.persist({ entries: [e(1, 1), e(2, 1), e(3, 1), e(4, 1)], hardState: { term: 1, vote: '', commit: 1 } })
+    for (let i = 1; i <= 4; i++) await storage.persist({ entries: [e(i, 1)], hardState: { term: 1, vote: '', commit: 1 } })
     await storage.close()
-    const raw = new ClassicLevel<Uint8Array, Uint8Array>(location, { keyEncoding: 'view', valueEncoding: 'view' })
-    await raw.open()
-    await raw.del(entryKey(3))
-    await raw.close()
+    await rawWrite(location, async (db) => { await db.del(runKey(3)) })
     const again = new LevelRaftStorage({ location })
     const restored = await again.load()
     assert.deepEqual(restored.entries.map(x => x.index), [1, 2])
@@ -231,6 +258,27 @@ describe('LevelRaftStorage crash safety', () => {
     await again.close()
     const third = new LevelRaftStorage({ location })
     assert.deepEqual((await third.load()).entries.map(x => [x.index, x.term]), [[1, 1], [2, 1], [3, 2]])
+    await third.close()
+  })
+
+  it('reads a log stored one entry per key (the layout before runs) and rewrites it as one run', async () => {
+    const location = join(tempDir(), 'raft')
+    const storage = new LevelRaftStorage({ location })
+    await storage.load()
+    await storage.persist({ hardState: { term: 2, vote: 'a', commit: 2 } })
+    await storage.persist({ compactedTo: snap(1, 1) })
+    await storage.close()
+    await rawWrite(location, async (db) => {
+      for (const x of [e(1, 1), e(2, 1), e(3, 2), e(4, 2)]) await db.put(legacyEntryKey(x.index), encodeEntry(x))
+    })
+    const again = new LevelRaftStorage({ location })
+    const restored = await again.load()
+    assert.deepEqual(restored.entries.map(x => [x.index, x.term]), [[2, 1], [3, 2], [4, 2]])
+    await again.persist({ entries: [e(5, 2)] })
+    await again.close()
+    assert.deepEqual(await storedRuns(location), { runs: [2, 5], legacy: 0 })
+    const third = new LevelRaftStorage({ location })
+    assert.deepEqual((await third.load()).entries.map(x => x.index), [2, 3, 4, 5])
     await third.close()
   })
 })
@@ -247,11 +295,20 @@ describe('Raft storage encodings', () => {
     }
   })
 
-  it('entry keys sort by index', () => {
+  it('run keys sort by index', () => {
     const indexes = [0, 1, 255, 256, 2 ** 32 - 1, 2 ** 32, 2 ** 40 + 3, Number.MAX_SAFE_INTEGER]
-    const keys = indexes.map(entryKey)
+    const keys = indexes.map(i => runKey(i))
     const sorted = [...keys].sort((a, b) => Buffer.compare(a, b))
     assert.deepEqual(sorted, keys)
-    assert.deepEqual([...entryKey(2 ** 32 + 5)], [0x65, 0, 0, 0, 1, 0, 0, 0, 5])
+    assert.deepEqual([...runKey(2 ** 32 + 5)], [0x72, 0, 0, 0, 1, 0, 0, 0, 5])
+    assert.deepEqual([...legacyEntryKey(2 ** 32 + 5)], [0x65, 0, 0, 0, 1, 0, 0, 0, 5])
+  })
+
+  it('a run decodes only as consecutive entries from its key', () => {
+    const run = encodeEntryRun([e(7, 1), e(8, 2)])
+    assert.deepEqual(decodeEntryRun(run, 7).map(x => [x.index, x.term]), [[7, 1], [8, 2]])
+    assert.throws(() => decodeEntryRun(run, 6), { name: 'MalformedRaftDataError' })
+    assert.throws(() => decodeEntryRun(encodeEntryRun([e(7, 1), e(9, 1)]), 7), { name: 'MalformedRaftDataError' })
+    assert.throws(() => decodeEntryRun(new Uint8Array([0x0a, 0x05, 0x01]), 1), { name: 'MalformedRaftDataError' })
   })
 })
