@@ -49,9 +49,10 @@ export interface RaftConfig {
   maxInflightMsgs?: number
   /**
    * Ask for a snapshot (Ready.snapshotRequest) once this many entries are applied past the last snapshot and their data
-   * is at least as large as the last snapshot's, so that snapshots cost about one byte serialized per byte written
-   * however large the state (the log then holds at most about the state's size), and in any case once 10 times this
-   * many are (a large state of small entries does not keep an ever longer log). Default 10000; 0 disables.
+   * is at least `SNAPSHOT_LOG_GROWTH` times as large as the last snapshot, so that snapshots cost about half a byte
+   * serialized per byte written however large the state (the log then holds at most about twice the state's size),
+   * and in any case once 10 times this many are (a large state of small entries does not keep an ever longer log).
+   * Default 10000; 0 disables.
    */
   snapshotThreshold?: number
   /**
@@ -67,6 +68,13 @@ type StepFn = (m: Message) => void
 
 /** A snapshot is due after this many times `snapshotThreshold` entries, whatever their size. */
 const SNAPSHOT_ENTRIES_CAP_FACTOR = 10
+
+/**
+ * The log may grow to this many times the last snapshot's size before the next (the expansion factor of Ongaro's
+ * thesis, §5.1.1): snapshots then take 1 / (1 + factor) of the bytes written to disk, and the log up to this many
+ * times the state's size. 1 doubled the disk writes of a steady write load, for a log no larger than the state.
+ */
+export const SNAPSHOT_LOG_GROWTH = 2
 
 const EMPTY = new Uint8Array(0)
 
@@ -946,7 +954,7 @@ export class RaftCore {
     const since = appliedAfter - this.log.snapshotIndex
     if (since < this.snapshotThreshold) return false
     if (since >= this.snapshotThreshold * SNAPSHOT_ENTRIES_CAP_FACTOR) return true
-    const snapshotBytes = this.log.snapshot.data.length
+    const snapshotBytes = this.log.snapshot.data.length * SNAPSHOT_LOG_GROWTH
     if (this.loggedSince !== this.log.snapshotIndex) {
       this.loggedSince = this.log.snapshotIndex
       this.loggedUpTo = this.log.snapshotIndex

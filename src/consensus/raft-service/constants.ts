@@ -12,7 +12,7 @@ export const DEFAULT_ELECTION_TICKS = 45
 export const DEFAULT_HEARTBEAT_TICKS = 5
 /** A follower that no append told of a new commit index within this time gets it on its own. */
 export const COMMIT_NOTICE_DELAY_MS = 2
-/** Snapshot (and compact the log) after this many applied entries once they hold as many bytes as the last snapshot, or 10 times as many in any case. */
+/** Snapshot (and compact the log) after this many applied entries once they hold twice as many bytes as the last snapshot, or 10 times as many in any case. */
 export const DEFAULT_SNAPSHOT_THRESHOLD = 10_000
 /** A proposal or read not done within this time answers NoQuorum (HTTP 503). */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 3_000

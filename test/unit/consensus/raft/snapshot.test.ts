@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { CompactionError } from '../../../../src/consensus/core/index.js'
+import { SNAPSHOT_LOG_GROWTH } from '../../../../src/consensus/core/raft.js'
 import { TestCluster } from './helpers.js'
 
 describe('raft snapshots', () => {
@@ -18,7 +19,7 @@ describe('raft snapshots', () => {
     assert.throws(() => c.core('a').compact(s.applied + 1, new Uint8Array()), CompactionError)
   })
 
-  it('after the first snapshot, asks again only once the entries since hold as many bytes as that snapshot', () => {
+  it('after the first snapshot, asks again only once the entries since hold SNAPSHOT_LOG_GROWTH times the bytes of that snapshot', () => {
     const c = new TestCluster(['a', 'b', 'c'], { snapshotThreshold: 3 })
     c.campaign('a')
     const requests = (): number[] => c.node('a').readies.flatMap((r) => r.snapshotRequest === undefined ? [] : [r.snapshotRequest.index])
@@ -26,7 +27,8 @@ describe('raft snapshots', () => {
     assert.equal(requests().length, 1)
     c.compact('a')
     const snap = c.core('a').status().snapshotIndex
-    const size = JSON.stringify(c.node('a').applied).length
+    const size = JSON.stringify(c.node('a').applied).length * SNAPSHOT_LOG_GROWTH
+    assert.equal(SNAPSHOT_LOG_GROWTH, 2)
     let logged = 0
     for (let i = 0; logged < size; i++) {
       assert.equal(requests().length, 1, `asked again after ${logged} of ${size} bytes`)
