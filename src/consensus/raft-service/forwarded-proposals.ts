@@ -112,8 +112,8 @@ export class ForwardedProposals {
    * `failUnlessLeader` gives up on it, or when `expire` finds it older than `timeoutMs` (the owner calls `expire`
    * periodically: one sweep instead of a timer per write).
    */
-  async wait (seq: number, leader: string, timeoutMs: number, signal?: AbortSignal): Promise<KvResult> {
-    return await new Promise<KvResult>((resolve, reject) => {
+  wait (seq: number, leader: string, timeoutMs: number, signal?: AbortSignal): Promise<KvResult> {
+    return new Promise<KvResult>((resolve, reject) => {
       const w: Waiting = { leader, startedAt: performance.now(), timeoutMs, resolve, reject }
       this.waiting.set(seq, w)
       if (signal === undefined) return

@@ -144,12 +144,9 @@ function httpError (err: unknown): unknown {
   }
 }
 
-async function guarded<T> (fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn()
-  } catch (err) {
-    throw httpError(err)
-  }
+/** Runs a route's work, mapping its errors to the HTTP contract. */
+function guarded<T> (fn: () => Promise<T>): Promise<T> {
+  return fn().catch((err: unknown) => { throw httpError(err) })
 }
 
 function ifMatch (req: ApiRequest): number | undefined {
@@ -210,47 +207,47 @@ function streamWatch (req: ApiRequest, service: RaftService, match: (key: string
 }
 
 export function registerRaftRoutes (api: HttpApi, service: RaftService): void {
-  api.route('PUT', '/v1/kv/{key*}', async (req) => guarded(async () => {
+  api.route('PUT', '/v1/kv/{key*}', (req) => guarded(async () => {
     const expected = ifMatch(req)
     const value = await req.body()
     const revision = await service.put(req.params.key as string, value, expected === undefined ? {} : { ifRevision: expected })
     return { headers: { ETag: `"${revision}"` }, body: { revision } }
   }))
-  api.route('GET', '/v1/kv/{key*}', async (req) => guarded(async () => {
+  api.route('GET', '/v1/kv/{key*}', (req) => guarded(async () => {
     const key = req.params.key as string
     if (req.query.get('watch') === '1') return streamWatch(req, service, (k) => k === key)
     const entry = await service.get(key, { consistency: consistency(req) })
     if (entry === undefined) throw notFound(`${key} does not exist`)
     return { headers: { ETag: `"${entry.modRevision}"` }, body: entry.value }
   }))
-  api.route('DELETE', '/v1/kv/{key*}', async (req) => guarded(async () => {
+  api.route('DELETE', '/v1/kv/{key*}', (req) => guarded(async () => {
     const expected = ifMatch(req)
     const revision = await service.delete(req.params.key as string, expected === undefined ? {} : { ifRevision: expected })
     return { body: { revision } }
   }))
-  api.route('GET', '/v1/kv', async (req) => guarded(async () => {
+  api.route('GET', '/v1/kv', (req) => guarded(async () => {
     const prefix = req.query.get('prefix') ?? ''
     if (req.query.get('watch') === '1') return streamWatch(req, service, (k) => k.startsWith(prefix))
     const items = await service.list(prefix, { consistency: consistency(req) })
     return { body: items.map(i => ({ key: i.key, revision: i.modRevision })) }
   }))
-  api.route('POST', '/v1/locks/{name*}', async (req) => guarded(async () => {
+  api.route('POST', '/v1/locks/{name*}', (req) => guarded(async () => {
     const ttlMs = positiveInt(req, 'ttl', false)
     const owner = req.query.get('owner') ?? undefined
     const lease = await service.acquireLock(req.params.name as string, { ...(ttlMs === undefined ? {} : { ttlMs }), ...(owner === undefined ? {} : { owner }) })
     return { body: { name: lease.name, owner: lease.owner, token: lease.token, expiresAt: new Date(lease.expiresAt).toISOString() } }
   }))
-  api.route('DELETE', '/v1/locks/{name*}', async (req) => guarded(async () => {
+  api.route('DELETE', '/v1/locks/{name*}', (req) => guarded(async () => {
     const token = positiveInt(req, 'token', true) as number
     const revision = await service.releaseLock(req.params.name as string, token)
     return { body: { revision } }
   }))
   api.route('GET', '/v1/raft', () => ({ body: service.status() }))
-  api.route('POST', '/v1/raft/remove/{peer}', async (req) => guarded(async () => {
+  api.route('POST', '/v1/raft/remove/{peer}', (req) => guarded(async () => {
     await service.removeMember(req.params.peer as string)
     return { body: { removed: req.params.peer } }
   }))
-  api.route('POST', '/v1/raft/transfer/{peer}', async (req) => guarded(async () => {
+  api.route('POST', '/v1/raft/transfer/{peer}', (req) => guarded(async () => {
     await service.transferLeadership(req.params.peer as string)
     return { body: { leader: req.params.peer } }
   }))
