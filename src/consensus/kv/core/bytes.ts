@@ -52,10 +52,11 @@ export class ByteWriter {
   private length = 0
   private shared: boolean
 
-  constructor () {
-    this.shared = !scratchInUse
+  /** `expectedBytes`: about how many bytes will be written; a large output then grows no buffer and is not copied. */
+  constructor (expectedBytes = 0) {
+    this.shared = expectedBytes <= SHARED_SCRATCH_BYTES && !scratchInUse
     if (this.shared) scratchInUse = true
-    this.buf = this.shared ? sharedScratch : new Uint8Array(64)
+    this.buf = this.shared ? sharedScratch : new Uint8Array(Math.max(64, expectedBytes))
   }
 
   private reserve (extra: number): void {
@@ -118,9 +119,13 @@ export class ByteWriter {
     return this
   }
 
-  /** The bytes written, in a new Uint8Array; the writer may not be used afterwards. */
+  /**
+   * The bytes written, in a Uint8Array of their own (a view of the writer's buffer when that holds little more, else
+   * a copy); the writer may not be used afterwards.
+   */
   finish (): Uint8Array {
-    const out = this.buf.slice(0, this.length)
+    const fits = !this.shared && this.length >= this.buf.length - (this.buf.length >> 3)
+    const out = fits ? this.buf.subarray(0, this.length) : this.buf.slice(0, this.length)
     if (this.shared) {
       this.shared = false
       scratchInUse = false

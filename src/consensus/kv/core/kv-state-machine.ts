@@ -12,6 +12,10 @@ export { AlreadyAppliedError, MalformedCommandError, MalformedSnapshotError } fr
 export type * from './types.js'
 
 export const KV_SNAPSHOT_FORMAT_VERSION = 1
+/** Length prefixes and the three revision numbers of a key in a snapshot, about. */
+const SNAPSHOT_KEY_OVERHEAD_BYTES = 12
+/** Room for the header, the locks and keys longer in UTF-8 than in chars, before the buffer has to grow. */
+const SNAPSHOT_SLACK_BYTES = 4096
 
 /** A key's entry as held: the value as a byte string (`toByteString`); with 100-byte values a key then takes about 690 bytes of RSS instead of 1,040. */
 type StoredKvEntry = Omit<KvEntry, 'value'> & { value: string }
@@ -61,6 +65,8 @@ function lowerBound (sorted: readonly string[], key: string): number {
  */
 export class KvStateMachine {
   private entries = new Map<string, StoredKvEntry>()
+  /** About the size of `snapshot()` (sized for ASCII keys), so that it is written into one buffer of that size. */
+  private snapshotBytesGuess = 0
   /** Ascending; may still hold keys deleted since the last merge (`keyIndex()` drops them). */
   private sortedKeys: string[] = []
   /** Keys created since the last merge, in no order: a put stays O(1) however many keys there are. */
@@ -151,7 +157,7 @@ export class KvStateMachine {
    * version], lock count, per lock ascending by name [name, owner, token, expiresAt].
    */
   snapshot (): Uint8Array {
-    const w = new ByteWriter().byte(KV_SNAPSHOT_FORMAT_VERSION)
+    const w = new ByteWriter(this.snapshotBytesGuess + SNAPSHOT_SLACK_BYTES).byte(KV_SNAPSHOT_FORMAT_VERSION)
     const keys = this.keyIndex()
     w.uint(this.lastApplied).uint(this.currentRevision).uint(keys.length)
     for (const key of keys) {
@@ -209,6 +215,7 @@ export class KvStateMachine {
     }
     r.end()
     this.entries = entries
+    this.snapshotBytesGuess = bytes.length
     this.sortedKeys = sortedKeys
     this.addedKeys = []
     this.deletedSinceMerge = 0
@@ -265,8 +272,10 @@ export class KvStateMachine {
     if (existing === undefined) {
       this.entries.set(cmd.key, { value, createRevision: revision, modRevision: revision, version: 1 })
       this.addedKeys.push(cmd.key)
+      this.snapshotBytesGuess += cmd.key.length + value.length + SNAPSHOT_KEY_OVERHEAD_BYTES
     } else {
       this.entries.set(cmd.key, { value, createRevision: existing.createRevision, modRevision: revision, version: existing.version + 1 })
+      this.snapshotBytesGuess += value.length - existing.value.length
     }
     return this.success([{ type: 'put', key: cmd.key, value: cmd.value, revision }])
   }
@@ -281,6 +290,7 @@ export class KvStateMachine {
     if (existing === undefined) return this.failure('NotFound')
     const revision = ++this.currentRevision
     this.entries.delete(cmd.key)
+    this.snapshotBytesGuess -= cmd.key.length + existing.value.length + SNAPSHOT_KEY_OVERHEAD_BYTES
     this.deletedSinceMerge++
     return this.success([{ type: 'delete', key: cmd.key, revision }])
   }

@@ -234,6 +234,22 @@ describe('KvStateMachine: locks', () => {
 })
 
 describe('KvStateMachine: snapshots and determinism', () => {
+  it('a large snapshot holds at most an eighth more memory than its bytes (after puts, overwrites, deletes and a restore)', () => {
+    const sm = new KvStateMachine()
+    const value = 'v'.repeat(100)
+    for (let i = 0; i < 3000; i++) run(sm, put(`key/${i}`, value))
+    for (let i = 0; i < 1000; i++) run(sm, put(`key/${i}`, 'short'), { op: 'delete', key: `key/${i + 1000}` })
+    const slack = (s: Uint8Array): number => s.buffer.byteLength - s.byteLength
+    const snap = sm.snapshot()
+    assert.ok(snap.byteLength > 64 * 1024)
+    assert.ok(slack(snap) <= snap.byteLength / 8, `${slack(snap)} spare bytes for ${snap.byteLength}`)
+    const restored = KvStateMachine.restore(snap)
+    run(restored, put('key/x', value))
+    const again = restored.snapshot()
+    assert.ok(slack(again) <= again.byteLength / 8)
+    assert.deepEqual(KvStateMachine.restore(again).get('key/x')?.value, new TextEncoder().encode(value))
+  })
+
   it('restores an identical machine (static and in place)', () => {
     const sm = new KvStateMachine()
     run(sm, put('a', '1'), put('b', '2'), put('a', '3'), { op: 'delete', key: 'b' },
