@@ -9,8 +9,8 @@
  *   every 5 ticks, pre-vote and check-quorum on: a dead leader is replaced in about 0.5–0.9 s, and a
  *   leader that loses its quorum steps down within an election timeout.
  * - Driver: persist (one synced LevelDB batch per Ready, `<dataDir>/raft`) → send → apply → advance;
- *   snapshots when the core asks (after `snapshotThreshold` applied entries that also hold at least as
- *   many bytes as the last snapshot, or 10 times as many entries) and compacts the log.
+ *   snapshots when the core asks (after `snapshotThreshold` applied entries that also hold at least
+ *   twice as many bytes as the last snapshot, or 10 times as many entries) and compacts the log.
  * - Writes (`propose`, `put`, `delete`, locks) resolve once committed AND applied on the node that
  *   took them, with its state machine's result (revision). A follower hands them to the leader in Raft
  *   `propose` messages and recognizes them by their tag when it applies them; membership requests go
