@@ -226,7 +226,7 @@ export class RaftService implements Startable {
 
   async put (key: string, value: Uint8Array, options: WriteOptions & { ifRevision?: number } = {}): Promise<number> {
     const cmd: KvCommand = options.ifRevision === undefined ? { op: 'put', key, value } : { op: 'put', key, value, ifRevision: options.ifRevision }
-    return expectRevision(await this.proposeBytes(encodeKvCommand(cmd), options), key)
+    return expectRevision(await this.propose(cmd, options), key)
   }
 
   async delete (key: string, options: WriteOptions & { ifRevision?: number } = {}): Promise<number> {

@@ -32,7 +32,7 @@ export interface RaftInit {
   electionTicks?: number
   /** @default 5 */
   heartbeatTicks?: number
-  /** Snapshot after this many applied entries once they also hold as many bytes as the last snapshot, and after 10 times as many in any case. @default 10000 */
+  /** Snapshot after this many applied entries once they also hold twice the bytes of the last snapshot, and after 10 times as many in any case. @default 10000 */
   snapshotThreshold?: number
   /** How many applied changes (and bytes) a watch can resume over (default WATCH_HISTORY). */
   watchHistory?: { events: number, bytes: number }

@@ -113,21 +113,18 @@ export class LevelRaftStorage extends MemoryRaftStorage {
       expected = last + 1
       this.runs.push(r.first)
     }
+    const ops = this.db.batch()
+    // Written before runs existed: every record goes, and the whole log becomes one run.
+    for (const key of legacy ? records.map(r => r.key) : stale) ops.del(key)
     if (legacy) {
-      // Written before runs existed: the whole log becomes one run.
-      const ops = this.db.batch()
-      for (const r of records) ops.del(r.key)
       this.runs = []
       if (this.log.length > 0) {
         ops.put(runKey(this.firstIndex()), encodeEntryRun(this.log))
         this.runs.push(this.firstIndex())
       }
-      await ops.write({ sync: this.sync })
-    } else if (stale.length > 0) {
-      const ops = this.db.batch()
-      for (const key of stale) ops.del(key)
-      await ops.write({ sync: this.sync })
     }
+    if (ops.length > 0) await ops.write({ sync: this.sync })
+    else await ops.close()
   }
 
   override async load (): Promise<RestoredState> {

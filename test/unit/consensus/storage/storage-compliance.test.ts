@@ -40,15 +40,12 @@ const impls: Impl[] = [
     name: 'level',
     create: async () => {
       const location = join(tempDir(), 'raft')
-      const storage = new LevelRaftStorage({ location })
-      await storage.load()
+      const storage = await openLevel(location)
       return {
         storage,
         reopen: async (current: RaftStorage = storage) => {
           await current.close()
-          const again = new LevelRaftStorage({ location })
-          await again.load()
-          return again
+          return await openLevel(location)
         }
       }
     }
@@ -190,6 +187,13 @@ async function storedRuns (location: string): Promise<{ runs: number[], legacy: 
   return { runs, legacy }
 }
 
+/** A LevelRaftStorage at `location`, loaded. */
+async function openLevel (location: string): Promise<LevelRaftStorage> {
+  const storage = new LevelRaftStorage({ location })
+  await storage.load()
+  return storage
+}
+
 async function rawWrite (location: string, write: (db: ClassicLevel<Uint8Array, Uint8Array>) => Promise<void>): Promise<void> {
   const raw = new ClassicLevel<Uint8Array, Uint8Array>(location, { keyEncoding: 'view', valueEncoding: 'view' })
   await raw.open()
@@ -200,8 +204,7 @@ async function rawWrite (location: string, write: (db: ClassicLevel<Uint8Array, 
 describe('LevelRaftStorage on disk', () => {
   it('stores each persisted batch of entries as one run, and deletes the runs a compaction covers (in the background, done by close)', async () => {
     const location = join(tempDir(), 'raft')
-    const storage = new LevelRaftStorage({ location })
-    await storage.load()
+    const storage = await openLevel(location)
     for (let b = 0; b < 5; b++) await storage.persist({ entries: Array.from({ length: 10 }, (_, i) => e(b * 10 + i + 1, 1)), hardState: { term: 1, vote: '', commit: b * 10 + 10 } })
     await storage.persist({ compactedTo: snap(35, 1) })
     await storage.persist({ entries: [e(51, 1)] })
@@ -215,8 +218,7 @@ describe('LevelRaftStorage on disk', () => {
 
   it('replacing stored entries cuts the run they are in and deletes the runs after it', async () => {
     const location = join(tempDir(), 'raft')
-    const storage = new LevelRaftStorage({ location })
-    await storage.load()
+    const storage = await openLevel(location)
     await storage.persist({ entries: [e(1, 1), e(2, 1), e(3, 1), e(4, 1)] })
     await storage.persist({ entries: [e(5, 1), e(6, 1)] })
     await storage.persist({ entries: [e(3, 2)] })
@@ -229,8 +231,7 @@ describe('LevelRaftStorage on disk', () => {
 
   it('runs below the snapshot left on disk (a crash before their deletion) are dropped when the log is opened', async () => {
     const location = join(tempDir(), 'raft')
-    const storage = new LevelRaftStorage({ location })
-    await storage.load()
+    const storage = await openLevel(location)
     await storage.persist({ entries: [e(1, 1), e(2, 1)], hardState: { term: 1, vote: '', commit: 2 } })
     await storage.persist({ entries: [e(3, 1), e(4, 1), e(5, 1)], hardState: { term: 1, vote: '', commit: 5 } })
     await storage.persist({ compactedTo: snap(3, 1) })
@@ -246,8 +247,7 @@ describe('LevelRaftStorage on disk', () => {
 
   it('a log with a hole (torn write by another tool) loads as its contiguous prefix', async () => {
     const location = join(tempDir(), 'raft')
-    const storage = new LevelRaftStorage({ location })
-    await storage.load()
+    const storage = await openLevel(location)
     for (let i = 1; i <= 4; i++) await storage.persist({ entries: [e(i, 1)], hardState: { term: 1, vote: '', commit: 1 } })
     await storage.close()
     await rawWrite(location, async (db) => { await db.del(runKey(3)) })
@@ -263,8 +263,7 @@ describe('LevelRaftStorage on disk', () => {
 
   it('reads a log stored one entry per key (the layout before runs) and rewrites it as one run', async () => {
     const location = join(tempDir(), 'raft')
-    const storage = new LevelRaftStorage({ location })
-    await storage.load()
+    const storage = await openLevel(location)
     await storage.persist({ hardState: { term: 2, vote: 'a', commit: 2 } })
     await storage.persist({ compactedTo: snap(1, 1) })
     await storage.close()
