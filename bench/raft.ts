@@ -7,12 +7,17 @@
  * `--no-opt` the latency stays where it starts, about twice the warm figure), and under 64 clients it is still
  * compiling functions (hundreds per node) during the first seconds.
  * - sequential put latency (one client, to the leader and through a follower), p50/p99
- * - throughput with 64 concurrent HTTP clients spread over all nodes (followers forward), for 3 and 5 nodes
+ * - throughput with 64 concurrent HTTP clients spread over all nodes (followers forward), for 3 and 5 nodes. For 3
+ *   nodes, fedmesh and etcd take turns for `--rounds` rounds in alternating order (fedmesh first, then etcd first,
+ *   ...), each on a cluster of its own started for the round (only one system runs at a time: an idle cluster's
+ *   background work would load the other's measurement); the ratio is the median of the rounds' ratios, so a drift
+ *   in the shared machine's speed hits both systems alike. The first round's clusters also give the latency and
+ *   failover figures.
  * - failover: SIGKILL of the leader until the next committed write (through a survivor)
  * Baseline in the same run: a 3-node etcd cluster (Debian's etcd-server, default settings) measured with the
  * same HTTP load generator through its JSON gateway (`POST /v3/kv/put`, base64 key and value), when installed.
  * Run: `npx tsc -p tsconfig.json && node dist/bench/raft.js [--seconds S] [--warm-seconds S] [--failovers N] [--sequential N] [--warm-sequential N] [--five 0]
- * [--node-args "FLAGS"]` (node flags of the fedmesh processes instead of NODE_PROCESS_FLAGS; "" for none).
+ * [--rounds N] [--node-args "FLAGS"]` (node flags of the fedmesh processes instead of NODE_PROCESS_FLAGS; "" for none).
  */
 import '../src/util/polyfill.js'
 import { spawn, spawnSync } from 'node:child_process'
@@ -34,6 +39,7 @@ const SEQUENTIAL = arg('--sequential', 300)
 const WARM_SEQUENTIAL = arg('--warm-sequential', 2_000)
 const CONCURRENCY = 64
 const WITH_FIVE = arg('--five', 1) !== 0
+const ROUNDS = Math.max(1, arg('--rounds', 3))
 const NODE_ARGS = process.argv.includes('--node-args') ? (process.argv[process.argv.indexOf('--node-args') + 1] ?? '').split(' ').filter(a => a !== '') : undefined
 
 const agent = new Agent({ keepAlive: true, maxSockets: 256 })
@@ -233,7 +239,8 @@ async function etcd (nodes: number): Promise<Target> {
 
 // ---------------------------------------------------------------- run
 
-interface Row { name: string, seqLeader: { p50: number, p99: number }, seqFollower: { p50: number, p99: number }, load: { opsPerSec: number, p50: number, p99: number, failed: number }, failover?: number[] }
+type Load = Awaited<ReturnType<typeof throughput>>
+interface Row { name: string, seqLeader: { p50: number, p99: number }, seqFollower: { p50: number, p99: number }, load: Load, rounds: Load[], failover?: number[] }
 
 /**
  * Steady state, not start-up (the same for every system): 2,000 puts from 16 clients, then sequential puts through
@@ -246,44 +253,83 @@ async function warmUp (t: Target, sequentialEndpoints: string[]): Promise<void> 
   for (const [n, endpoint] of sequentialEndpoints.entries()) await sequential(t, endpoint, WARM_SEQUENTIAL, `warm-seq/${n}`)
 }
 
-async function measure (t: Target, withFailover: boolean): Promise<Row> {
-  try {
-    const leader = await t.leaderIndex()
-    const viaLeader = t.endpoints[leader] as string
-    const viaFollower = t.endpoints[(leader + 1) % t.endpoints.length] as string
-    await warmUp(t, [viaLeader, viaFollower])
-    if (await t.leaderIndex() !== leader) throw new Error(`${t.name}: the leader changed during the warm-up`)
-    const seqLeader = await sequential(t, viaLeader)
-    const seqFollower = await sequential(t, viaFollower)
-    if (WARM_SECONDS > 0) await throughput(t, WARM_SECONDS)
-    const load = await throughput(t)
-    const row: Row = { name: t.name, seqLeader, seqFollower, load }
-    if (withFailover) row.failover = await failover(t)
-    return row
-  } finally {
-    await t.stop()
-  }
+/** Warm-up, then sequential latency through the leader and through a follower. */
+async function latency (t: Target): Promise<Pick<Row, 'name' | 'seqLeader' | 'seqFollower'>> {
+  const leader = await t.leaderIndex()
+  const viaLeader = t.endpoints[leader] as string
+  const viaFollower = t.endpoints[(leader + 1) % t.endpoints.length] as string
+  await warmUp(t, [viaLeader, viaFollower])
+  if (await t.leaderIndex() !== leader) throw new Error(`${t.name}: the leader changed during the warm-up`)
+  return { name: t.name, seqLeader: await sequential(t, viaLeader), seqFollower: await sequential(t, viaFollower) }
 }
 
-const f = (n: number): string => n.toFixed(2)
-const rows: Row[] = []
-process.stdout.write(`Raft benchmark: ${SEQUENTIAL} sequential puts (after ${WARM_SEQUENTIAL} unmeasured ones per path), ${CONCURRENCY} concurrent clients for ${SECONDS} s (after ${WARM_SECONDS} s unmeasured), ${FAILOVERS} failovers; 100-byte values\n`)
-rows.push(await measure(await fedmesh(3), true))
-if (WITH_FIVE) rows.push(await measure(await fedmesh(5), false))
-let etcdRow: Row | undefined
-if (etcdAvailable()) {
-  etcdRow = await measure(await etcd(3), true)
-  rows.push(etcdRow)
-} else {
-  process.stdout.write('etcd is not installed (apt-get install etcd-server): no baseline\n')
+/** One round of 64-client load: unmeasured warm-up, then the measured seconds. */
+async function loadRound (t: Target): Promise<Load> {
+  if (WARM_SECONDS > 0) await throughput(t, WARM_SECONDS)
+  const load = await throughput(t)
+  process.stdout.write(`  ${t.name}: ${load.opsPerSec.toFixed(0)} writes/s\n`)
+  return load
 }
-process.stdout.write('\n| cluster | seq put via leader p50 / p99 ms | seq put via follower p50 / p99 ms | 64 clients ops/s | p50 / p99 ms | failed | failover ms (each) |\n|---|---|---|---|---|---|---|\n')
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  const mid = Math.floor(s.length / 2)
+  return s.length % 2 === 1 ? s[mid] as number : ((s[mid - 1] as number) + (s[mid] as number)) / 2
+}
+
+/** The round with the median throughput stands for the system's figures. */
+const medianLoad = (rounds: Load[]): Load => [...rounds].sort((a, b) => a.opsPerSec - b.opsPerSec)[Math.floor((rounds.length - 1) / 2)] as Load
+
+const f = (n: number): string => n.toFixed(2)
+process.stdout.write(`Raft benchmark: ${SEQUENTIAL} sequential puts (after ${WARM_SEQUENTIAL} unmeasured ones per path), ${CONCURRENCY} concurrent clients for ${SECONDS} s (after ${WARM_SECONDS} s unmeasured; ${ROUNDS} rounds for 3 nodes), ${FAILOVERS} failovers; 100-byte values\n`)
+const rows: Row[] = []
+type Start = () => Promise<Target>
+const systems: Array<{ start: Start, rounds: Load[], row?: Row }> = [{ start: async () => await fedmesh(3), rounds: [] }]
+if (etcdAvailable()) systems.push({ start: async () => await etcd(3), rounds: [] })
+else process.stdout.write('etcd is not installed (apt-get install etcd-server): no baseline\n')
+for (let r = 0; r < ROUNDS; r++) {
+  for (const system of r % 2 === 0 ? systems : [...systems].reverse()) {
+    const t = await system.start()
+    try {
+      if (r === 0) {
+        const seq = await latency(t)
+        const load = await loadRound(t)
+        system.rounds.push(load)
+        system.row = { ...seq, load, rounds: system.rounds, failover: await failover(t) }
+      } else {
+        await warmUp(t, [])
+        system.rounds.push(await loadRound(t))
+      }
+    } finally {
+      await t.stop()
+    }
+  }
+}
+for (const system of systems) {
+  const row = system.row as Row
+  row.load = medianLoad(system.rounds)
+  rows.push(row)
+}
+if (WITH_FIVE) {
+  const five = await fedmesh(5)
+  try {
+    const fiveLatency = await latency(five)
+    const load = await loadRound(five)
+    rows.splice(1, 0, { ...fiveLatency, load, rounds: [load] })
+  } finally {
+    await five.stop()
+  }
+}
+const fmRow = systems[0]?.row as Row
+const etcdRow = systems[1]?.row
+process.stdout.write('\n| cluster | seq put via leader p50 / p99 ms | seq put via follower p50 / p99 ms | 64 clients ops/s (median round; each round) | p50 / p99 ms | failed | failover ms (each) |\n|---|---|---|---|---|---|---|\n')
 for (const r of rows) {
-  process.stdout.write(`| ${r.name} | ${f(r.seqLeader.p50)} / ${f(r.seqLeader.p99)} | ${f(r.seqFollower.p50)} / ${f(r.seqFollower.p99)} | ${r.load.opsPerSec.toFixed(0)} | ${f(r.load.p50)} / ${f(r.load.p99)} | ${r.load.failed} | ${r.failover?.map(x => x.toFixed(0)).join(', ') ?? '-'} |\n`)
+  process.stdout.write(`| ${r.name} | ${f(r.seqLeader.p50)} / ${f(r.seqLeader.p99)} | ${f(r.seqFollower.p50)} / ${f(r.seqFollower.p99)} | ${r.load.opsPerSec.toFixed(0)}${r.rounds.length > 1 ? ` (${r.rounds.map(x => x.opsPerSec.toFixed(0)).join(', ')})` : ''} | ${f(r.load.p50)} / ${f(r.load.p99)} | ${r.rounds.reduce((n, x) => n + x.failed, 0)} | ${r.failover?.map(x => x.toFixed(0)).join(', ') ?? '-'} |\n`)
 }
 if (etcdRow !== undefined) {
-  const fm = rows[0] as Row
-  process.stdout.write(`\nratios fedmesh-3 / etcd-3: seq p50 via leader ${f(fm.seqLeader.p50 / etcdRow.seqLeader.p50)}x, throughput ${f(fm.load.opsPerSec / etcdRow.load.opsPerSec)}x, ` +
-    `failover median ${f(pct(fm.failover ?? [], 0.5) / pct(etcdRow.failover ?? [], 0.5))}x\n`)
+  const ratios = fmRow.rounds.map((x, i) => x.opsPerSec / (etcdRow.rounds[i] as Load).opsPerSec)
+  process.stdout.write(`\nratios fedmesh-3 / etcd-3: seq p50 via leader ${f(fmRow.seqLeader.p50 / etcdRow.seqLeader.p50)}x, ` +
+    `throughput ${f(median(ratios))}x (median of the rounds' ratios: ${ratios.map(f).join(', ')}), ` +
+    `failover median ${f(pct(fmRow.failover ?? [], 0.5) / pct(etcdRow.failover ?? [], 0.5))}x\n`)
 }
 agent.destroy()
