@@ -2,8 +2,9 @@
  * fedmesh's own node-level metrics, registered through libp2p's Metrics interface so that they
  * land in the same Prometheus registry as libp2p's and every subsystem's (`components.metrics`).
  */
+import type { HistogramSnapshot } from '../util/pure/latency-histogram.js'
 import type { Counter, CounterGroup, Metric, Metrics } from '@libp2p/interface'
-import type { Registry } from 'prom-client'
+import type { Metric as PromMetric, Registry } from 'prom-client'
 
 export interface NodeMetrics {
   registry: Registry
@@ -35,4 +36,28 @@ export function createNodeMetrics (registry: Registry, metrics: Metrics | undefi
     httpErrors: metrics?.registerCounter('fedmesh_http_internal_errors_total', { help: 'HTTP API requests that failed with an internal error' }) ?? noopMetric,
     render: async () => registry.metrics()
   }
+}
+
+/**
+ * Exposes a histogram that is counted elsewhere (a `LatencyHistogram` on a hot path) as the Prometheus histogram
+ * `name`: `read` is called only when the registry is scraped. It is the registry's metric contract (`get()`), the same
+ * shape prom-client's own histograms produce.
+ */
+export function registerHistogramSnapshot (registry: Registry, name: string, help: string, read: () => HistogramSnapshot): void {
+  const metric = {
+    name,
+    help,
+    type: 'histogram',
+    aggregator: 'sum',
+    get: async () => {
+      const h = read()
+      const values: Array<{ metricName: string, labels: Record<string, string | number>, value: number }> =
+        h.bounds.map((le, i) => ({ metricName: `${name}_bucket`, labels: { le }, value: h.cumulative[i] as number }))
+      values.push({ metricName: `${name}_bucket`, labels: { le: '+Inf' }, value: h.count })
+      values.push({ metricName: `${name}_sum`, labels: {}, value: h.sum })
+      values.push({ metricName: `${name}_count`, labels: {}, value: h.count })
+      return { name, help, type: 'histogram', aggregator: 'sum', values }
+    }
+  }
+  registry.registerMetric(metric as unknown as PromMetric)
 }

@@ -18,6 +18,7 @@
  *   between snapshots), `FEDMESH_RAFT_TICK_MS`.
  */
 import { ApiError, malformed, notFound } from '../http-api.js'
+import { registerHistogramSnapshot } from '../metrics.js'
 import { raft } from '../../consensus/raft-service/index.js'
 import type { Subsystem } from './types.js'
 import type { LockLease, RaftService, ReadOptions, WriteOptions } from '../../consensus/raft-service/index.js'
@@ -92,6 +93,7 @@ export const raftSubsystem: Subsystem = {
       release: async (name, token, options) => { await service.releaseLock(name, token, options) }
     }
     node.addStatusSection('raft', () => service.status())
+    registerHistogramSnapshot(node.metrics.registry, 'fedmesh_raft_commit_latency_seconds', 'Time from proposal to applied of the writes made on this node (forwarded ones included)', () => service.commitLatency.snapshot())
   },
   routes (api: HttpApi, node: FederationNode) {
     registerRaftRoutes(api, node.raft)

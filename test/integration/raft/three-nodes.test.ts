@@ -187,6 +187,13 @@ describe('Raft: a 3-node cluster of real processes', () => {
     assert.equal(await r.text(), `m${3 * SNAPSHOT_THRESHOLD - 1}`)
     const metrics = await Promise.all(alive(mesh, [leader]).map(async n => (await fetch(`${n.api}/metrics`)).text()))
     assert.ok(metrics.some(m => /^fedmesh_raft_snapshots_sent_total [1-9]/m.test(m)), 'a snapshot was streamed')
+    for (const m of metrics) {
+      // Writes went through both survivors, so each counted commit latencies: +Inf bucket = count > 0.
+      assert.match(m, /^# TYPE fedmesh_raft_commit_latency_seconds histogram$/m)
+      const count = Number(/^fedmesh_raft_commit_latency_seconds_count (\d+)$/m.exec(m)?.[1])
+      assert.ok(count > 0, 'commit latencies were counted')
+      assert.match(m, new RegExp(`^fedmesh_raft_commit_latency_seconds_bucket\\{le="\\+Inf"\\} ${count}$`, 'm'))
+    }
   })
 
   it('a node that lost its quorum (2 of 3 SIGSTOPped) refuses writes with 503 NoQuorum, then recovers', async () => {
