@@ -240,7 +240,7 @@ async function etcd (nodes: number): Promise<Target> {
 // ---------------------------------------------------------------- run
 
 type Load = Awaited<ReturnType<typeof throughput>>
-interface Row { name: string, seqLeader: { p50: number, p99: number }, seqFollower: { p50: number, p99: number }, load: Load, rounds: Load[], failover?: number[] }
+interface Row { name: string, seqLeader: { p50: number, p99: number }, seqFollower: { p50: number, p99: number }, rounds: Load[], failover?: number[] }
 
 /**
  * Steady state, not start-up (the same for every system): 2,000 puts from 16 clients, then sequential puts through
@@ -293,9 +293,8 @@ for (let r = 0; r < ROUNDS; r++) {
     try {
       if (r === 0) {
         const seq = await latency(t)
-        const load = await loadRound(t)
-        system.rounds.push(load)
-        system.row = { ...seq, load, rounds: system.rounds, failover: await failover(t) }
+        system.rounds.push(await loadRound(t))
+        system.row = { ...seq, rounds: system.rounds, failover: await failover(t) }
       } else {
         await warmUp(t, [])
         system.rounds.push(await loadRound(t))
@@ -305,17 +304,12 @@ for (let r = 0; r < ROUNDS; r++) {
     }
   }
 }
-for (const system of systems) {
-  const row = system.row as Row
-  row.load = medianLoad(system.rounds)
-  rows.push(row)
-}
+for (const system of systems) rows.push(system.row as Row)
 if (WITH_FIVE) {
   const five = await fedmesh(5)
   try {
     const fiveLatency = await latency(five)
-    const load = await loadRound(five)
-    rows.splice(1, 0, { ...fiveLatency, load, rounds: [load] })
+    rows.splice(1, 0, { ...fiveLatency, rounds: [await loadRound(five)] })
   } finally {
     await five.stop()
   }
@@ -324,7 +318,8 @@ const fmRow = systems[0]?.row as Row
 const etcdRow = systems[1]?.row
 process.stdout.write('\n| cluster | seq put via leader p50 / p99 ms | seq put via follower p50 / p99 ms | 64 clients ops/s (median round; each round) | p50 / p99 ms | failed | failover ms (each) |\n|---|---|---|---|---|---|---|\n')
 for (const r of rows) {
-  process.stdout.write(`| ${r.name} | ${f(r.seqLeader.p50)} / ${f(r.seqLeader.p99)} | ${f(r.seqFollower.p50)} / ${f(r.seqFollower.p99)} | ${r.load.opsPerSec.toFixed(0)}${r.rounds.length > 1 ? ` (${r.rounds.map(x => x.opsPerSec.toFixed(0)).join(', ')})` : ''} | ${f(r.load.p50)} / ${f(r.load.p99)} | ${r.rounds.reduce((n, x) => n + x.failed, 0)} | ${r.failover?.map(x => x.toFixed(0)).join(', ') ?? '-'} |\n`)
+  const load = medianLoad(r.rounds)
+  process.stdout.write(`| ${r.name} | ${f(r.seqLeader.p50)} / ${f(r.seqLeader.p99)} | ${f(r.seqFollower.p50)} / ${f(r.seqFollower.p99)} | ${load.opsPerSec.toFixed(0)}${r.rounds.length > 1 ? ` (${r.rounds.map(x => x.opsPerSec.toFixed(0)).join(', ')})` : ''} | ${f(load.p50)} / ${f(load.p99)} | ${r.rounds.reduce((n, x) => n + x.failed, 0)} | ${r.failover?.map(x => x.toFixed(0)).join(', ') ?? '-'} |\n`)
 }
 if (etcdRow !== undefined) {
   const ratios = fmRow.rounds.map((x, i) => x.opsPerSec / (etcdRow.rounds[i] as Load).opsPerSec)

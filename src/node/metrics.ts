@@ -52,8 +52,7 @@ export function registerHistogramSnapshot (registry: Registry, name: string, hel
     get: async () => {
       const h = read()
       const values: Array<{ metricName: string, labels: Record<string, string | number>, value: number }> =
-        h.bounds.map((le, i) => ({ metricName: `${name}_bucket`, labels: { le }, value: h.cumulative[i] as number }))
-      values.push({ metricName: `${name}_bucket`, labels: { le: '+Inf' }, value: h.count })
+        h.cumulative.map((value, i) => ({ metricName: `${name}_bucket`, labels: { le: h.bounds[i] ?? '+Inf' }, value }))
       values.push({ metricName: `${name}_sum`, labels: {}, value: h.sum })
       values.push({ metricName: `${name}_count`, labels: {}, value: h.count })
       return { name, help, type: 'histogram', aggregator: 'sum', values }
