@@ -19,7 +19,7 @@ import { MESH_PRESETS } from '../mesh/core/gossip-state/index.js'
 import { fastMessageId } from '../mesh/gossip-state/index.js'
 import { dnsDiscovery } from '../discovery/dns/index.js'
 import { peerExchange } from '../discovery/peer-exchange/index.js'
-import { coalescedWrites } from './coalesced-writes.js'
+import { leanNoise } from './lean-noise.js'
 import { lazyWindowUpdates } from './lazy-window-updates.js'
 import type { ResolvedNodeOptions } from './config.js'
 import type { PeerDirectory } from '../discovery/peer-directory.js'
@@ -102,7 +102,7 @@ export function buildLibp2pOptions (input: Libp2pOptionsInput): Libp2pOptions<Re
       announceFilter: reachableAddresses
     },
     transports: [tcp()],
-    connectionEncrypters: [coalescedWrites(noise())],
+    connectionEncrypters: [leanNoise(noise())],
     streamMuxers: [lazyWindowUpdates(yamux())],
     ...(protector != null ? { connectionProtector: protector } : {}),
     connectionGater: {
