@@ -9,10 +9,10 @@
  * - sequential put latency (one client, to the leader and through a follower), p50/p99
  * - throughput with 64 concurrent HTTP clients spread over all nodes (followers forward), for 3 and 5 nodes. For 3
  *   nodes, fedmesh and etcd take turns for `--rounds` rounds in alternating order (fedmesh first, then etcd first,
- *   ...), each on a cluster of its own started for the round (only one system runs at a time: an idle cluster's
- *   background work would load the other's measurement); the ratio is the median of the rounds' ratios, so a drift
- *   in the shared machine's speed hits both systems alike. The first round's clusters also give the latency and
- *   failover figures.
+ *   ...), each on a cluster of its own started for the round and warmed up as above (only one system runs at a
+ *   time: an idle cluster's background work would load the other's measurement); the ratio is the median of the
+ *   rounds' ratios, so a drift in the shared machine's speed hits both systems alike. The first round's clusters
+ *   also give the latency and failover figures.
  * - failover: SIGKILL of the leader until the next committed write (through a survivor)
  * Baseline in the same run: a 3-node etcd cluster (Debian's etcd-server, default settings) measured with the
  * same HTTP load generator through its JSON gateway (`POST /v3/kv/put`, base64 key and value), when installed.
@@ -253,12 +253,18 @@ async function warmUp (t: Target, sequentialEndpoints: string[]): Promise<void> 
   for (const [n, endpoint] of sequentialEndpoints.entries()) await sequential(t, endpoint, WARM_SEQUENTIAL, `warm-seq/${n}`)
 }
 
-/** Warm-up, then sequential latency through the leader and through a follower. */
-async function latency (t: Target): Promise<Pick<Row, 'name' | 'seqLeader' | 'seqFollower'>> {
+/** The whole warm-up, sequential paths included; returns the leader's index and the two sequential endpoints. */
+async function fullWarmUp (t: Target): Promise<{ leader: number, viaLeader: string, viaFollower: string }> {
   const leader = await t.leaderIndex()
   const viaLeader = t.endpoints[leader] as string
   const viaFollower = t.endpoints[(leader + 1) % t.endpoints.length] as string
   await warmUp(t, [viaLeader, viaFollower])
+  return { leader, viaLeader, viaFollower }
+}
+
+/** Warm-up, then sequential latency through the leader and through a follower. */
+async function latency (t: Target): Promise<Pick<Row, 'name' | 'seqLeader' | 'seqFollower'>> {
+  const { leader, viaLeader, viaFollower } = await fullWarmUp(t)
   if (await t.leaderIndex() !== leader) throw new Error(`${t.name}: the leader changed during the warm-up`)
   return { name: t.name, seqLeader: await sequential(t, viaLeader), seqFollower: await sequential(t, viaFollower) }
 }
@@ -296,7 +302,9 @@ for (let r = 0; r < ROUNDS; r++) {
         system.rounds.push(await loadRound(t))
         system.row = { ...seq, rounds: system.rounds, failover: await failover(t) }
       } else {
-        await warmUp(t, [])
+        // The same warm-up as the first round's: without its sequential part, fedmesh's later rounds ran about 4%
+        // slower than with it (10 runs of fedmesh alone), so rounds differed in more than the machine's drift.
+        await fullWarmUp(t)
         system.rounds.push(await loadRound(t))
       }
     } finally {
