@@ -67,20 +67,13 @@ export function reuseShortReadError (connection: unknown): boolean {
 export function leanNoise<C> (factory: (components: C) => ConnectionEncrypter): (components: C) => ConnectionEncrypter {
   return (components) => {
     const inner = factory(components)
-    return {
-      protocol: inner.protocol,
-      secureOutbound: async (connection: MessageStream, options?: SecureConnectionOptions) => {
+    const lean = (secure: ConnectionEncrypter['secureInbound']): ConnectionEncrypter['secureInbound'] =>
+      async (connection: MessageStream, options?: SecureConnectionOptions) => {
         joinChunks(connection)
-        const secured = await inner.secureOutbound(connection, options)
-        reuseShortReadError(secured?.connection)
-        return secured
-      },
-      secureInbound: async (connection: MessageStream, options?: SecureConnectionOptions) => {
-        joinChunks(connection)
-        const secured = await inner.secureInbound(connection, options)
+        const secured = await secure.call(inner, connection, options)
         reuseShortReadError(secured?.connection)
         return secured
       }
-    }
+    return { protocol: inner.protocol, secureInbound: lean(inner.secureInbound), secureOutbound: lean(inner.secureOutbound) }
   }
 }

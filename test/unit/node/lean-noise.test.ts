@@ -2,12 +2,10 @@ import '../../../src/util/polyfill.js'
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { noise } from '@libp2p/noise'
-import { tcp } from '@libp2p/tcp'
-import { yamux } from '@libp2p/yamux'
 import fc from 'fast-check'
-import { createLibp2p } from 'libp2p'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { leanNoise, joinChunks, reuseShortReadError } from '../../../src/node/lean-noise.js'
+import { loopbackNode } from '../../helpers/loopback-node.js'
 import type { ConnectionEncrypter, MessageStream } from '@libp2p/interface'
 import { LengthPrefixedDecoder, lpStream } from '@libp2p/utils'
 
@@ -18,6 +16,11 @@ function freshErrorDecoder (calls: number[]): (data: Uint8Array | Uint8ArrayList
     if (data.byteLength < 2) throw new RangeError('Could not decode int16BE')
     return data instanceof Uint8Array ? (data[0] << 8) | data[1] : data.getUint16(0)
   }
+}
+
+/** The length decoder a frame decoder holds now. */
+function lengthDecoderOf (holder: { decoder: unknown }): unknown {
+  return (holder.decoder as { lengthDecoder: unknown }).lengthDecoder
 }
 
 /** Noise's framing: a big-endian uint16 length, then that many bytes. */
@@ -100,14 +103,14 @@ describe('lean Noise links', () => {
     const calls: number[] = []
     const holder = { decoder: new LengthPrefixedDecoder({ lengthDecoder: freshErrorDecoder(calls), encodingLength: () => 2 }) }
     reuseShortReadError(holder)
-    const wrapped = (holder.decoder as unknown as { lengthDecoder: unknown }).lengthDecoder
+    const wrapped = lengthDecoderOf(holder)
     assert.equal(reuseShortReadError(holder), true)
-    assert.equal((holder.decoder as unknown as { lengthDecoder: unknown }).lengthDecoder, wrapped)
+    assert.equal(lengthDecoderOf(holder), wrapped)
     // A varint prefix (1-10 bytes) may be whole in one byte: a two-byte rule would stall it.
     const varint = { decoder: new LengthPrefixedDecoder() }
-    const before = (varint.decoder as unknown as { lengthDecoder: unknown }).lengthDecoder
+    const before = lengthDecoderOf(varint)
     assert.equal(reuseShortReadError(varint), false)
-    assert.equal((varint.decoder as unknown as { lengthDecoder: unknown }).lengthDecoder, before)
+    assert.equal(lengthDecoderOf(varint), before)
     assert.equal(reuseShortReadError({}), false)
     assert.equal(reuseShortReadError(undefined), false)
   })
@@ -123,12 +126,7 @@ describe('lean Noise links', () => {
         secureOutbound: async (c, o) => keep(await inner.secureOutbound(c, o))
       }
     }
-    const make = async () => await createLibp2p({
-      addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-      transports: [tcp()],
-      connectionEncrypters: [recording(leanNoise(noise()))],
-      streamMuxers: [yamux()]
-    })
+    const make = async () => await loopbackNode({}, { connectionEncrypters: [recording(leanNoise(noise()))] })
     const a = await make()
     const b = await make()
     t.after(async () => { await a.stop(); await b.stop() })
